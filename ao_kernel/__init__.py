@@ -1,3 +1,107 @@
-"""ao-kernel: a complete local AO node inside a Jupyter kernel."""
+"""ao-kernel: a complete local AO node inside a Jupyter kernel.
+
+The public API (see docs/python-api.md)::
+
+    import ao_kernel as ao
+    msg = ao.Message({"basic": "value"})
+    ao.id(msg); ao.id(msg, committers="all"); ao.hashpath(msg, {"path": "basic"})
+    wallet = ao.Wallet.generate(); signed = ao.commit(msg, wallet); ao.verify(signed)
+    ao.encode(msg, "httpsig@1.0"); ao.decode(data, "ans104@1.0")
+    node = ao.Node(); node.resolve("/~meta@1.0/info")
+
+Names are imported lazily so that ``import ao_kernel`` stays cheap and never pulls in
+Jupyter.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .core.errors import AOError
+    from .core.message import Message
+    from .core.values import Atom, Link
+    from .node.node import Node
+    from .node.wallet import Wallet
+
+__all__ = [
+    "AOError",
+    "Atom",
+    "Link",
+    "Message",
+    "Node",
+    "Wallet",
+    "__version__",
+    "commit",
+    "decode",
+    "encode",
+    "hashpath",
+    "id",
+    "load_ipython_extension",
+    "verify",
+]
+
+_LAZY = {
+    "Message": ("ao_kernel.core.message", "Message"),
+    "Atom": ("ao_kernel.core.values", "Atom"),
+    "Link": ("ao_kernel.core.values", "Link"),
+    "AOError": ("ao_kernel.core.errors", "AOError"),
+    "Wallet": ("ao_kernel.node.wallet", "Wallet"),
+    "Node": ("ao_kernel.node.node", "Node"),
+    "encode": ("ao_kernel.core.codecs", "encode"),
+    "decode": ("ao_kernel.core.codecs", "decode"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ao_kernel' has no attribute {name!r}")
+
+
+def id(msg: Any, committers: Any = "none") -> str:  # noqa: A001 - the AO name for it
+    """The ID of a message (``committers="all"`` for the signed ID)."""
+    from .core.ids import message_id
+    from .core.message import Message
+
+    return message_id(msg if not isinstance(msg, dict) else Message(msg), committers)
+
+
+def hashpath(base: Any, req: Any = None) -> str:
+    """The hashpath of ``base``, or of resolving ``req`` on ``base``."""
+    from .core.ids import hashpath as _hashpath
+    from .core.message import Message
+
+    b = base if isinstance(base, (Message, str)) else Message(base)
+    r = None if req is None else (req if isinstance(req, Message) else Message(req))
+    return _hashpath(b, r)
+
+
+def commit(msg: Any, wallet: Any) -> Any:
+    """``msg`` signed by ``wallet`` (httpsig@1.0 rsa-pss-sha512)."""
+    from .core.commitments import commit as _commit
+    from .core.message import Message
+
+    m = msg if isinstance(msg, Message) else Message(msg)
+    return _commit(m, getattr(wallet, "signer", wallet))
+
+
+def verify(msg: Any) -> bool:
+    """True when every commitment of ``msg`` verifies."""
+    from .core.commitments import verify as _verify
+
+    return _verify(msg)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext ao_kernel``: the AO magics in any IPython kernel."""
+    from .jupyter.magics import load_ipython_extension as _load
+
+    _load(ipython)

@@ -1,0 +1,194 @@
+"""Committing to messages and verifying commitments.
+
+A commitment is an entry of a message's ``commitments`` map, keyed by its ID::
+
+    commitments:
+      <hmac id>:  {commitment-device: httpsig@1.0, type: hmac-sha256, keyid: ao,
+                   committed: [keys...], signature: <hmac id>}
+      <rsa id>:   {commitment-device: httpsig@1.0, type: rsa-pss-sha512,
+                   keyid: <std-base64 modulus>, committer: <address>,
+                   committed: [keys...], signature: <b64u signature>, tag?: <hashpath>}
+
+:func:`commit` signs the message's keys (or the keys an existing commitment covers, so
+signatures stack) with RSA-PSS-SHA512 and then refreshes the HMAC commitment over the
+same keys, as HyperBEAM 0.9 does. :func:`verify` rebuilds the signature base of each
+commitment from the message as it is now: change one committed byte and it fails.
+Commitments of other devices (``ans104@1.0``) are verified by their codec, registered
+in :data:`VERIFIERS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac as _hmac
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode
+from .errors import SignatureError
+from .httpsig import (
+    HMAC_KEY,
+    commitment_params,
+    default_committed_keys,
+    hmac_commitment,
+    normalize_for_encoding,
+    signature_base,
+)
+from .message import Message, Value
+from .structured import to_tabm
+
+
+class RSASignerLike(Protocol):
+    """What committing needs from a wallet's signer."""
+
+    @property
+    def public_key(self) -> bytes: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_pss(self, data: bytes, hash: str = "sha256", salt_length: int = 32) -> bytes: ...
+
+
+#: Verifiers of commitments made by devices other than httpsig@1.0, by device name.
+VERIFIERS: dict[str, Callable[[Message, str, Message], bool]] = {}
+
+
+def committed_keys(msg: Message, committers: str | Sequence[str] = "all") -> list[str]:
+    """The keys covered by the selected signed commitments (all keys' union)."""
+    keys: list[str] = []
+    for c in msg.commitments.values():
+        if not isinstance(c, Message) or "committer" not in c:
+            continue
+        if committers != "all" and c.text("committer") not in committers:
+            continue
+        committed = c.get("committed", ())
+        for k in committed if isinstance(committed, tuple) else ():
+            text = k.decode() if isinstance(k, bytes) else str(k)
+            if text not in keys:
+                keys.append(text)
+    return keys
+
+
+def commit(msg: Message, signer: RSASignerLike, *, committed: Sequence[str] | None = None,
+           bundle: bool = False) -> Message:
+    """Sign ``msg`` with ``signer`` (httpsig rsa-pss-sha512) and refresh its HMAC."""
+    tabm = to_tabm(msg, links="discard")
+    keys = list(committed) if committed is not None else (
+        committed_keys(msg) or default_committed_keys(tabm)
+    )
+    commitment: dict[str, Any] = {
+        "commitment-device": "httpsig@1.0",
+        "type": "rsa-pss-sha512",
+        "keyid": b64_encode(signer.public_key),
+        "committer": signer.address,
+    }
+    if bundle:
+        commitment["bundle"] = "true"
+    if msg.hashpath:
+        commitment["tag"] = msg.hashpath
+    encoded, components, final_keys = normalize_for_encoding(tabm, keys, bundle=bundle)
+    base = signature_base(encoded, components, commitment_params(commitment))
+    signature = signer.sign_pss(base, hash="sha512", salt_length=64)
+    cid = b64u_encode(hashlib.sha256(signature).digest())
+    commitment["signature"] = b64u_encode(signature)
+    commitment["committed"] = tuple(final_keys)
+    others = {
+        k: v for k, v in msg.commitments.items()
+        if not (isinstance(v, Message) and _is_httpsig_hmac(v))
+    }
+    others[cid] = Message(commitment)
+    hmac_id, hmac_fields = hmac_commitment(tabm, final_keys, bundle=bundle)
+    others[hmac_id] = Message(hmac_fields)
+    return msg.with_(commitments=Message(others))
+
+
+def with_hmac(msg: Message) -> Message:
+    """``msg`` with an HMAC commitment over all its keys (its unsigned ID made explicit)."""
+    tabm = to_tabm(msg, links="discard")
+    keys = committed_keys(msg) or default_committed_keys(tabm)
+    hmac_id, fields = hmac_commitment(tabm, keys)
+    others = {
+        k: v for k, v in msg.commitments.items()
+        if not (isinstance(v, Message) and _is_httpsig_hmac(v))
+    }
+    others[hmac_id] = Message(fields)
+    return msg.with_(commitments=Message(others))
+
+
+def _is_httpsig_hmac(c: Message) -> bool:
+    return c.text("commitment-device") == "httpsig@1.0" and c.text("type") == "hmac-sha256"
+
+
+def verify_commitment(msg: Message, cid: str, commitment: Message) -> bool:
+    """True when ``commitment`` (with ID ``cid``) verifies against ``msg`` as it is now."""
+    device = commitment.text("commitment-device", "httpsig@1.0")
+    if device != "httpsig@1.0":
+        verifier = VERIFIERS.get(device or "")
+        if verifier is None:
+            raise SignatureError(f"no verifier for commitment device {device!r}", field=cid)
+        return verifier(msg, cid, commitment)
+    committed = commitment.get("committed", ())
+    if not isinstance(committed, tuple):
+        raise SignatureError(f"commitment {cid} has no committed key list", field="committed")
+    keys = [k.decode() if isinstance(k, bytes) else str(k) for k in committed]
+    tabm = to_tabm(msg.without("commitments"), links="discard")
+    missing = [k for k in keys if k not in tabm and k + "+link" not in tabm and not _body_key(k)]
+    if missing:
+        return False
+    bundle = commitment.text("bundle") == "true"
+    encoded, components, _ = normalize_for_encoding(tabm, keys, bundle=bundle)
+    kind = commitment.text("type")
+    base = signature_base(encoded, components, commitment_params(_fields(commitment)))
+    signature_text = commitment.text("signature") or ""
+    if kind == "hmac-sha256":
+        expected = b64u_encode(_hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
+        return _hmac.compare_digest(expected, signature_text) and expected == cid
+    if kind == "rsa-pss-sha512":
+        from .signers import verify_rsa_pss
+
+        keyid = commitment.text("keyid") or ""
+        n = b64_decode(keyid, field="keyid")
+        signature = b64u_decode(signature_text, field="signature")
+        if b64u_encode(hashlib.sha256(signature).digest()) != cid:
+            return False
+        committer = commitment.text("committer")
+        if committer is not None and committer != b64u_encode(hashlib.sha256(n).digest()):
+            return False
+        return verify_rsa_pss(n, base, signature, hash="sha512", salt_length=64)
+    raise SignatureError(f"unsupported commitment type {kind!r}", field=cid)
+
+
+def _body_key(key: str) -> bool:
+    return key in ("body", "data")
+
+
+def _fields(commitment: Message) -> Mapping[str, Value]:
+    return commitment
+
+
+def verify(msg: Message, committers: str | Sequence[str] = "all") -> bool:
+    """True when every selected commitment verifies (and there is at least one)."""
+    comms = msg.commitments
+    if not comms:
+        return False
+    checked = 0
+    for cid, c in comms.items():
+        if not isinstance(c, Message):
+            return False
+        who = c.text("committer")
+        if committers != "all" and who not in committers:
+            continue
+        if not verify_commitment(msg, cid, c):
+            return False
+        checked += 1
+    return checked > 0
+
+
+def committers(msg: Message) -> list[str]:
+    """Addresses of every signer of ``msg``."""
+    out = []
+    for c in msg.commitments.values():
+        if isinstance(c, Message) and (who := c.text("committer")) and who not in out:
+            out.append(who)
+    return sorted(out)

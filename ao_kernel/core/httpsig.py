@@ -1,0 +1,607 @@
+"""httpsig@1.0: TABM <-> HTTP messages, and RFC 9421-style commitments.
+
+The default codec and commitment device of AO-Core (HyperBEAM ``dev_codec_httpsig*``,
+format of HyperBEAM 0.9 "edge"; see :data:`FORMAT`).
+
+Wire form (:func:`to_http`), from a TABM:
+
+1. ``commitments`` become the ``signature`` / ``signature-input`` headers;
+2. keys that look like IDs keep their case inside one ``ao-ids`` header (HTTP would
+   lowercase them);
+3. the *inline body key* is ``ao-body-key`` if given, else ``body``, else ``data`` (and
+   then ``ao-body-key: data`` is added); its value becomes the HTTP body;
+4. other values over 4,096 bytes and nested maps move into the body, which then becomes
+   ``multipart/form-data`` with a boundary derived from the parts' hash;
+5. any body gets a ``content-digest: sha-256=:<base64>:`` header.
+
+Commitments: the *signature base* of a commitment lists the encoded components (sorted
+header names; the body replaced by ``content-digest``) as ``"name": value`` lines,
+then the ``"@signature-params"`` line::
+
+    "basic": value
+    "@signature-params": ("basic");alg="hmac-sha256";keyid="ao"
+
+``hmac-sha256`` with key ``ao`` over that base gives the *unsigned ID* of every
+message; ``rsa-pss-sha512`` (salt 64) by an Arweave key gives a signed commitment whose
+ID is SHA-256 of the signature. Parameters are emitted in alphabetical order; derived
+component names (``path`` ...) get an ``@`` in the params line only.
+
+Known divergence: for messages with more than 32 encoded keys HyperBEAM orders the
+components by Erlang's internal map order; we always sort. IDs of such messages differ
+from HyperBEAM's (signatures still verify both ways, since verification reads the order
+from ``signature-input``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode, is_id
+from .errors import HttpsigError, SignatureError
+from .structured import TABM
+
+#: The commitment format implemented: HyperBEAM 0.9 edge (HMAC key and keyid ``ao``).
+FORMAT = "hb-0.9-edge"
+HMAC_KEY = b"ao"
+HMAC_KEYID = "ao"
+MAX_HEADER_LENGTH = 4096
+CRLF = b"\r\n"
+DERIVED_COMPONENTS = frozenset(
+    {"method", "target-uri", "authority", "scheme", "request-target", "path", "query",
+     "query-param"}
+)
+_PARAM_KEYS = ("alg", "bundle", "created", "expires", "keyid", "nonce", "tag")
+_ID_SIZES = frozenset({32, 42, 43})
+
+HTTPMessage = dict[str, bytes]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def sf_string(text: str) -> str:
+    """An RFC 8941 string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def content_digest(body: bytes) -> bytes:
+    """The ``content-digest`` header value of ``body``."""
+    return b"sha-256=:" + b64_encode(hashlib.sha256(body).digest()).encode("ascii") + b":"
+
+
+def _is_id_key(key: str) -> bool:
+    return len(key) in _ID_SIZES
+
+
+def inline_key(msg: Mapping[str, object]) -> tuple[dict[str, bytes], str]:
+    """(extra headers, inline body key) for a TABM, as HyperBEAM chooses them."""
+    explicit = msg.get("ao-body-key")
+    if isinstance(explicit, (bytes, str)):
+        return {}, explicit.decode() if isinstance(explicit, bytes) else explicit
+    if isinstance(msg.get("body"), (bytes, dict)):
+        return {}, "body"
+    if isinstance(msg.get("data"), (bytes, dict)):
+        return {"ao-body-key": b"data"}, "data"
+    return {}, "body"
+
+
+# -- TABM -> HTTP --------------------------------------------------------------------------
+
+
+def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True) -> HTTPMessage:
+    """Encode a TABM as an HTTP message: header name -> value, plus ``body``."""
+    stripped = {
+        k: v
+        for k, v in tabm.items()
+        if k not in ("commitments", "signature", "signature-input") and not k.startswith("priv")
+    }
+    grouped = _group_ids(stripped)
+    extra, inline = inline_key(grouped)
+    out: HTTPMessage = dict(extra)
+    body_parts: dict[str, Any] = {}
+    for key, value in grouped.items():
+        if key == "body" or key == inline:
+            body_parts[key] = value
+        elif isinstance(value, dict) or len(value) > MAX_HEADER_LENGTH:
+            body_parts[key] = value
+        else:
+            out[key] = value
+    if body_parts:
+        if len(body_parts) == 1 and inline in body_parts and isinstance(body_parts[inline], bytes):
+            out["body"] = body_parts[inline]
+        else:
+            content_type, body = _multipart(body_parts, inline)
+            out["content-type"] = content_type
+            out["body"] = body
+        if out["body"]:
+            out["content-digest"] = content_digest(out["body"])
+        else:
+            del out["body"]
+    if with_commitments:
+        commitments = tabm.get("commitments")
+        if isinstance(commitments, Mapping) and commitments:
+            out.update(_commitments_to_siginfo(tabm, commitments))
+    return out
+
+
+def _group_ids(msg: Mapping[str, Any]) -> dict[str, Any]:
+    ids = {k: v for k, v in msg.items() if _is_id_key(k) and isinstance(v, bytes)}
+    if not ids:
+        return dict(msg)
+    out = {k: v for k, v in msg.items() if k not in ids}
+    out["ao-ids"] = ", ".join(
+        f"{k}={sf_string(ids[k].decode('utf-8', 'replace'))}" for k in sorted(ids)
+    ).encode("utf-8")
+    return out
+
+
+def _group_maps(body: Mapping[str, Any], parent: str, top: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key in sorted(body):
+        value = body[key]
+        path = key if not parent else f"{parent}/{key}"
+        if isinstance(value, dict):
+            if not value:
+                top[path] = {"ao-types": b"empty-message"}
+            else:
+                _group_maps(value, path, top)
+        elif len(value) > MAX_HEADER_LENGTH:
+            top[path] = value
+        else:
+            flat[key] = value
+    if flat:
+        if parent:
+            top[parent] = flat
+        else:
+            top.update(flat)
+    return top
+
+
+def _multipart(body: Mapping[str, Any], inline: str) -> tuple[bytes, bytes]:
+    grouped = _group_maps(body, "", {})
+    parts: list[bytes] = []
+    for name in sorted(grouped):
+        value = grouped[name]
+        if isinstance(value, dict) and set(value) == {"body"}:
+            parts.append(_encode_part(f"{name}/body", value, inline))
+        else:
+            parts.append(_encode_part(name, value, inline))
+    boundary = b64u_encode(hashlib.sha256(CRLF.join(parts)).digest())
+    chunks = [b"--" + boundary.encode() + CRLF + part for part in parts]
+    payload = CRLF.join(chunks) + CRLF + b"--" + boundary.encode() + b"--"
+    return f'multipart/form-data; boundary="{boundary}"'.encode(), payload
+
+
+def _encode_part(name: str, value: Any, inline: str) -> bytes:
+    disposition = b"inline" if name == inline else f'form-data;name="{name}"'.encode()
+    if isinstance(value, bytes):
+        return b"content-disposition: " + disposition + CRLF + CRLF + value
+    encoded = to_http(value, with_commitments=False)
+    encoded["content-disposition"] = disposition
+    body = encoded.pop("body", b"")
+    headers = CRLF.join(k.encode() + b": " + v for k, v in sorted(encoded.items()))
+    return headers + CRLF + CRLF + body if body else headers
+
+
+# -- HTTP -> TABM --------------------------------------------------------------------------
+
+
+def from_http(http: Mapping[str, bytes | str]) -> TABM:
+    """Decode an HTTP message (headers + ``body``) into a TABM with its commitments."""
+    msg: dict[str, Any] = {}
+    for key, value in http.items():
+        msg[key.lower() if not _is_id_key(key) else key] = (
+            value.encode("utf-8") if isinstance(value, str) else value
+        )
+    _, inline = inline_key({k: v for k, v in msg.items() if k != "body"} | {"_": b""})
+    body = msg.pop("body", None)
+    body_keys: list[str] = []
+    if body is not None:
+        content_type = msg.get("content-type", b"")
+        boundary = _boundary(content_type)
+        if boundary is None:
+            msg[inline] = body
+            body_keys = [inline]
+        else:
+            for path, value in _parse_multipart(body, boundary, inline):
+                _set_path(msg, path, value)
+                head = path.split("/", 1)[0]
+                if head not in body_keys:
+                    body_keys.append(head)
+    ids = msg.pop("ao-ids", None)
+    if isinstance(ids, bytes):
+        msg.update(_parse_ao_ids(ids))
+    commitments = _siginfo_to_commitments(msg, body_keys)
+    for key in ("signature", "signature-input", "content-digest"):
+        msg.pop(key, None)
+    if isinstance(msg.get("content-type"), bytes) and msg["content-type"].startswith(
+        b"multipart/"
+    ):
+        del msg["content-type"]
+    signed_body_key = any(
+        "ao-body-key" in _committed_list(c) for c in commitments.values()
+    )
+    if not signed_body_key:
+        msg.pop("ao-body-key", None)
+    if commitments:
+        msg["commitments"] = commitments
+    return msg
+
+
+def _committed_list(commitment: Mapping[str, Any]) -> list[str]:
+    committed = commitment.get("committed", {})
+    if isinstance(committed, Mapping):
+        return [v.decode() if isinstance(v, bytes) else str(v) for v in committed.values()]
+    return []
+
+
+def _boundary(content_type: bytes) -> bytes | None:
+    text = content_type.decode("latin-1")
+    if not text.lower().startswith("multipart/"):
+        return None
+    for param in text.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "boundary":
+            return value.strip().strip('"').encode("latin-1")
+    raise HttpsigError("multipart content-type without a boundary", field="content-type")
+
+
+def _parse_multipart(body: bytes, boundary: bytes, inline: str) -> Iterable[tuple[str, Any]]:
+    start_pat = b"--" + boundary + CRLF
+    end_pat = CRLF + b"--" + boundary + b"--"
+    start = body.find(start_pat)
+    end = body.rfind(end_pat)
+    if start < 0 or end < 0 or end < start:
+        raise HttpsigError("multipart body does not match its boundary", field="body")
+    inner = body[start + len(start_pat) : end]
+    for part in inner.split(CRLF + b"--" + boundary + CRLF):
+        head, sep, value = part.partition(CRLF + CRLF)
+        headers: dict[str, bytes] = {}
+        for line in head.split(CRLF):
+            name, colon, hv = line.partition(b": ")
+            if colon:
+                headers[name.decode("latin-1").lower()] = hv
+        disposition = headers.pop("content-disposition", None)
+        if disposition is None:
+            raise HttpsigError("multipart part without content-disposition", field="body")
+        name = _disposition_name(disposition, inline)
+        headers.pop("content-digest", None)
+        headers.pop("content-type", None) if headers.get("content-type", b"").startswith(
+            b"multipart/"
+        ) else None
+        rest = {k: v for k, v in headers.items() if k != "ao-types"}
+        if not rest and headers.get("ao-types") == b"empty-message" and not value:
+            yield name, {}
+        elif not headers:
+            yield name, value
+        elif not sep or not value:
+            yield name, dict(headers)
+        else:
+            nested_inline = inline_key(headers)[1]
+            headers.pop("ao-body-key", None) if nested_inline == "data" else None
+            yield name, {**headers, nested_inline: value}
+
+
+def _disposition_name(disposition: bytes, inline: str) -> str:
+    text = disposition.decode("utf-8", "replace").strip()
+    if text == "inline":
+        return inline
+    for param in text.split(";")[1:]:
+        key, _, value = param.strip().partition("=")
+        if key.strip() == "name":
+            return value.strip().strip('"')
+    raise HttpsigError(f"multipart part has no name: {text!r}", field="content-disposition")
+
+
+def _set_path(msg: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split("/")
+    node = msg
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    last = parts[-1]
+    if isinstance(value, dict) and isinstance(node.get(last), dict):
+        node[last].update(value)
+    else:
+        node[last] = value
+
+
+def _parse_ao_ids(raw: bytes) -> dict[str, bytes]:
+    from . import sf
+
+    try:
+        entries = sf.parse_dictionary(raw.decode("utf-8"), lenient_keys=True)
+    except Exception as exc:
+        raise HttpsigError("malformed ao-ids header", field="ao-ids") from exc
+    out: dict[str, bytes] = {}
+    for key, item in entries.items():
+        value = getattr(item, "value", item)
+        out[key] = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    return out
+
+
+# -- commitments on the wire ---------------------------------------------------------------
+
+
+def _commitments_to_siginfo(
+    tabm: Mapping[str, Any], commitments: Mapping[str, Any]
+) -> dict[str, bytes]:
+    sigs: list[str] = []
+    inputs: list[str] = []
+    for cid in sorted(commitments):
+        c = commitments[cid]
+        signature = b64u_decode(_text(c.get("signature")), field="signature")
+        name = "sig-" + b64u_encode(hashlib.sha256(signature).digest()).lower()
+        components = _encoded_components(tabm, c)
+        params = [("alg", sf_string(_alg(c))), ("keyid", sf_string(_text(c.get("keyid"))))]
+        for key in ("tag", "created", "expires", "nonce"):
+            if key in c:
+                params.append((key, _param_value(c[key])))
+        for key in sorted(set(c) - _NON_EXTRA_PARAMS):
+            params.append((key, sf_string(_text(c[key]))))
+        inner = " ".join(sf_string(_derived(k)) for k in components)
+        sigs.append(f"{name}=:{b64_encode(signature)}:")
+        inputs.append(f"{name}=({inner})" + "".join(f";{k}={v}" for k, v in params))
+    return {
+        "signature": ", ".join(sigs).encode("utf-8"),
+        "signature-input": ", ".join(inputs).encode("utf-8"),
+    }
+
+
+_NON_EXTRA_PARAMS = frozenset(
+    {"alg", "keyid", "tag", "created", "expires", "nonce", "committed", "signature", "type",
+     "commitment-device", "committer"}
+)
+
+
+def _param_value(value: Any) -> str:
+    text = _text(value)
+    return text if text.lstrip("-").isdigit() else sf_string(text)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _alg(commitment: Mapping[str, Any]) -> str:
+    device = _text(commitment.get("commitment-device", b"httpsig@1.0"))
+    kind = _text(commitment.get("type"))
+    if device == "httpsig@1.0":
+        return kind
+    return f"{device}/{kind}" if kind else device
+
+
+def _derived(name: str) -> str:
+    return "@" + name if name in DERIVED_COMPONENTS else name
+
+
+def _encoded_components(tabm: Mapping[str, Any], commitment: Mapping[str, Any]) -> list[str]:
+    keys = _committed_list(commitment)
+    _, components, _ = normalize_for_encoding(tabm, keys, bundle=_is_bundle(commitment))
+    return components
+
+
+def _is_bundle(commitment: Mapping[str, Any]) -> bool:
+    return _text(commitment.get("bundle")) == "true"
+
+
+def _siginfo_to_commitments(msg: Mapping[str, Any], body_keys: Sequence[str]) -> dict[str, Any]:
+    sig_raw = msg.get("signature")
+    input_raw = msg.get("signature-input")
+    if sig_raw is None and input_raw is None:
+        return {}
+    if not isinstance(sig_raw, bytes) or not isinstance(input_raw, bytes):
+        raise HttpsigError("signature and signature-input must come together", field="signature")
+    from . import sf
+
+    try:
+        sigs = sf.parse_dictionary(sig_raw.decode("utf-8"))
+        inputs = sf.parse_dictionary(input_raw.decode("utf-8"))
+    except Exception as exc:
+        raise HttpsigError(f"malformed signature headers: {exc}", field="signature-input") from exc
+    commitments: dict[str, Any] = {}
+    for name, sig_item in sigs.items():
+        if name not in inputs:
+            raise HttpsigError(f"signature {name!r} has no signature-input", field=name)
+        signature = getattr(sig_item, "value", sig_item)
+        if not isinstance(signature, bytes):
+            raise HttpsigError(f"signature {name!r} is not a byte sequence", field=name)
+        inner = inputs[name]
+        members = getattr(inner, "items", None)
+        if members is None:
+            raise HttpsigError(f"signature-input {name!r} is not an inner list", field=name)
+        components = []
+        for member in members:
+            value = getattr(member, "value", member)
+            if not isinstance(value, str):
+                raise HttpsigError(f"signature-input {name!r} lists a non-string", field=name)
+            components.append(value)
+        params = dict(getattr(inner, "params", {}) or {})
+        commitment: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, bytes):
+                commitment[key] = b64u_encode(value).encode()
+            elif isinstance(value, bool):
+                commitment[key] = b"true" if value else b"false"
+            else:
+                commitment[key] = str(getattr(value, "value", value)).encode("utf-8")
+        alg = commitment.pop("alg", b"").decode("utf-8")
+        commitment.update(_device_from_alg(alg))
+        committed = _from_siginfo_keys(msg, body_keys, components)
+        commitment["committed"] = _numbered(committed)
+        commitment["signature"] = b64u_encode(signature).encode()
+        keyid = commitment.get("keyid", b"")
+        if len(keyid) > 43:
+            try:
+                n = b64_decode(keyid, field="keyid")
+            except Exception:
+                n = b64u_decode(keyid, field="keyid")
+            commitment["committer"] = b64u_encode(hashlib.sha256(n).digest()).encode()
+        cid = (
+            b64u_encode(signature)
+            if len(signature) == 32
+            else b64u_encode(hashlib.sha256(signature).digest())
+        )
+        commitments[cid] = commitment
+    return commitments
+
+
+def _numbered(keys: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {str(i + 1): k.encode("utf-8") for i, k in enumerate(keys)}
+    out["ao-types"] = b'.="list"'
+    return out
+
+
+def _device_from_alg(alg: str) -> dict[str, bytes]:
+    if "@" not in alg:
+        return {"commitment-device": b"httpsig@1.0", "type": alg.encode()}
+    device, _, rest = alg.partition("@")
+    version, slash, kind = rest.partition("/")
+    out = {"commitment-device": f"{device}@{version}".encode()}
+    if slash:
+        out["type"] = kind.encode()
+    return out
+
+
+def _from_siginfo_keys(
+    msg: Mapping[str, Any], body_keys: Sequence[str], components: Sequence[str]
+) -> list[str]:
+    base = [c[1:] if c.startswith("@") else c for c in components]
+    with_body: list[str] = []
+    for key in base:
+        if key == "content-digest":
+            with_body.extend(body_keys)
+        else:
+            with_body.append(key)
+    if "ao-body-key" in with_body:
+        orig = msg.get("ao-body-key", b"body")
+        orig_text = orig.decode() if isinstance(orig, bytes) else str(orig)
+        with_body = [orig_text if k == "body" else k for k in with_body if k != "ao-body-key"]
+    ctype = msg.get("content-type", b"")
+    if isinstance(ctype, bytes) and ctype.startswith(b"multipart/"):
+        with_body = [k for k in with_body if k != "content-type"]
+    out = []
+    for key in with_body:
+        key = key[:-5] if key.endswith("+link") else key
+        out.append(key if _is_id_key(key) else key.lower())
+    return out
+
+
+# -- signature base ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A TABM normalised for one commitment: header values, components, committed keys."""
+
+    headers: HTTPMessage
+    components: list[str]
+    committed: list[str]
+
+
+def normalize_for_encoding(
+    tabm: Mapping[str, Any], committed: Sequence[str], *, bundle: bool = False
+) -> tuple[HTTPMessage, list[str], list[str]]:
+    """(encoded headers, signature components, committed AO-Core keys) for a commitment."""
+    inputs = []
+    for key in committed:
+        norm = key if _is_id_key(key) else key.lower()
+        if norm not in tabm and norm + "+link" in tabm:
+            norm += "+link"
+        inputs.append(norm)
+    only = {k: tabm[k] for k in inputs if k in tabm and k != "commitments"}
+    with_sig = to_http(only, with_commitments=False)
+    encoded = dict(with_sig)
+    encoded.pop("body", None)
+    components = sorted(encoded)
+    body_keys = [k for k in committed if not _key_present(k, encoded)]
+    committed_keys = _from_siginfo_keys(with_sig, body_keys, components)
+    return encoded, components, committed_keys
+
+
+def _key_present(key: str, msg: Mapping[str, Any]) -> bool:
+    norm = key if _is_id_key(key) else key.lower()
+    return norm in msg or norm + "+link" in msg
+
+
+def signature_base(
+    encoded: Mapping[str, bytes], components: Sequence[str], params: Sequence[tuple[str, str]]
+) -> bytes:
+    """The signature base: component lines, then the ``@signature-params`` line.
+
+    ``params`` are (name, already-serialised SF value) pairs; they are sorted here.
+    """
+    lines = []
+    for name in components:
+        try:
+            value = encoded[name]
+        except KeyError as exc:
+            raise SignatureError(
+                f"committed component {name!r} is missing from the message", field=name
+            ) from exc
+        lines.append(b'"' + name.encode() + b'": ' + value)
+    inner = " ".join(sf_string(_derived(c)) for c in components)
+    param_text = "".join(f";{k}={v}" for k, v in sorted(params))
+    return b"\n".join(lines) + b'\n"@signature-params": (' + inner.encode() + b")" + (
+        param_text.encode("utf-8")
+    )
+
+
+def commitment_params(commitment: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The ``@signature-params`` parameters of a commitment (alg from its type)."""
+    params: list[tuple[str, str]] = [("alg", sf_string(_text(commitment.get("type"))))]
+    for key in ("bundle", "created", "expires", "keyid", "nonce", "tag"):
+        if key in commitment:
+            params.append((key, _param_value(commitment[key])))
+    return params
+
+
+def hmac_commitment(tabm: Mapping[str, Any], committed: Sequence[str] | None = None,
+                    *, bundle: bool = False) -> tuple[str, dict[str, Any]]:
+    """The HMAC (unsigned) commitment of a TABM: (ID, commitment fields)."""
+    if committed is None:
+        committed = default_committed_keys(tabm)
+    encoded, components, committed_keys = normalize_for_encoding(tabm, committed, bundle=bundle)
+    params = [("alg", '"hmac-sha256"'), ("keyid", '"ao"')]
+    if bundle:
+        params.append(("bundle", '"true"'))
+    base = signature_base(encoded, components, params)
+    cid = b64u_encode(hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
+    fields: dict[str, Any] = {
+        "commitment-device": "httpsig@1.0",
+        "type": "hmac-sha256",
+        "keyid": HMAC_KEYID,
+        "committed": tuple(committed_keys),
+        "signature": cid,
+    }
+    if bundle:
+        fields["bundle"] = "true"
+    return cid, fields
+
+
+def default_committed_keys(tabm: Mapping[str, Any]) -> list[str]:
+    """Every key of a TABM except metadata, ``+link`` suffixes removed, sorted."""
+    return sorted(
+        (k[:-5] if k.endswith("+link") else k)
+        for k in tabm
+        if k not in ("commitments", "priv") and not k.startswith("priv")
+    )
+
+
+def unsigned_id(tabm: Mapping[str, Any]) -> str:
+    """The HMAC unsigned ID of a TABM (all keys committed)."""
+    return hmac_commitment(tabm)[0]
+
+
+def is_committed_id(value: object) -> bool:
+    """True for a 43-character ID text."""
+    return is_id(value)

@@ -1,0 +1,157 @@
+"""Message IDs and hashpaths.
+
+IDs are commitments (HyperBEAM ``hb_message:id/3``, ``dev_message:id/3``):
+
+* ``message_id(msg)`` — the *unsigned* ID: the HMAC commitment over every key (an
+  existing HMAC commitment is reused);
+* ``message_id(msg, committers="all")`` — the sum modulo 2**256 of the IDs of every
+  *signed* commitment (those with a ``committer``), or the unsigned ID when unsigned;
+  this is the ID of a process and the input of the scheduler's hash chain;
+* ``message_id(msg, committers=[addr, ...])`` — the sum over those signers only;
+* ``message_id(msg, commitments="all")`` — the sum over EVERY commitment, HMAC included,
+  which is what a hashpath starts from.
+
+Hashpaths (``hb_path``) link a result to the inputs that produced it::
+
+    hashpath(base)      = base.priv.hashpath  or  id(base, commitments="all")
+    hashpath(base, req) = compress(hashpath(base)) + "/" + part(req)
+
+    part(req)   = the first path element, when req has nothing but a path
+                  the ID of req (all commitments), otherwise
+    compress(a/b) = b64u(SHA-256(raw(a) || raw(b) or bytes(b)))   (sha-256-chain)
+    compress(a)   = a                                              (first step)
+
+so a hashpath always has two parts: ``<43-char history>/<last request>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Literal
+
+from .b64 import b64u_decode, b64u_encode, is_id
+from .errors import MessageError
+from .httpsig import hmac_commitment
+from .message import Message, Value
+from .structured import TABM, to_tabm
+
+Committers = Literal["none", "all"] | Sequence[str]
+
+_MOD = 1 << 256
+_META_KEYS = frozenset({"path", "hashpath"})
+
+
+def accumulate(ids: Sequence[str]) -> str:
+    """Sum of 32-byte IDs modulo 2**256 (order-independent), as an ID."""
+    if len(ids) == 1:
+        return ids[0]
+    total = 0
+    for i in ids:
+        total = (total + int.from_bytes(b64u_decode(i, field="commitment id"), "big")) % _MOD
+    return b64u_encode(total.to_bytes(32, "big"))
+
+
+def _committer_of(commitment: Value) -> str | None:
+    if isinstance(commitment, Message):
+        c = commitment.get("committer")
+        if isinstance(c, (str, bytes)):
+            return c.decode() if isinstance(c, bytes) else c
+    return None
+
+
+def _is_hmac(commitment: Value) -> bool:
+    return (
+        isinstance(commitment, Message)
+        and _committer_of(commitment) is None
+        and commitment.text("commitment-device", "httpsig@1.0") == "httpsig@1.0"
+    )
+
+
+def message_id(
+    msg: Message | tuple[Value, ...] | dict[str, Value],
+    committers: Committers = "none",
+    *,
+    commitments: Literal["all"] | None = None,
+) -> str:
+    """The ID of a message; see the module docstring for the selection rules."""
+    if isinstance(msg, dict):
+        msg = Message(msg)
+    if isinstance(msg, tuple):
+        return _calculate(to_tabm(msg, links="discard"))
+    if not isinstance(msg, Message):
+        raise MessageError(f"cannot compute the ID of a {type(msg).__name__}", field="message")
+    comms = msg.commitments
+    selected: list[str] = []
+    if commitments == "all":
+        selected = sorted(comms)
+    elif committers == "all":
+        selected = sorted(cid for cid, c in comms.items() if _committer_of(c) is not None)
+    elif committers != "none":
+        wanted = set(committers)
+        selected = sorted(cid for cid, c in comms.items() if _committer_of(c) in wanted)
+    if not selected:
+        selected = sorted(cid for cid, c in comms.items() if _is_hmac(c))
+    if selected:
+        return accumulate(selected)
+    return _calculate(to_tabm(msg, links="discard"))
+
+
+def _calculate(tabm: TABM) -> str:
+    return hmac_commitment(tabm)[0]
+
+
+def tabm_id(tabm: TABM) -> str:
+    """The unsigned ID of an already-encoded TABM."""
+    return _calculate(tabm)
+
+
+def hashpath(base: Message | str, req: Message | None = None, *, alg: str | None = None) -> str:
+    """The hashpath of ``base`` alone, or of resolving ``req`` on ``base``."""
+    if isinstance(base, str):
+        hp1 = base
+    else:
+        hp1 = base.hashpath or message_id(base, commitments="all")
+    if req is None:
+        return hp1
+    algorithm = alg or (base.text("hashpath-alg") if isinstance(base, Message) else None)
+    return f"{compress(hp1, algorithm or 'sha-256-chain')}/{request_part(req)}"
+
+
+def request_part(req: Message) -> str:
+    """The last element of a hashpath for request ``req``."""
+    rest = [k for k in req if k not in _META_KEYS and not k.startswith("priv")]
+    path = req.get("path")
+    if not rest and path is not None:
+        text = path.decode() if isinstance(path, bytes) else str(path)
+        first = [p for p in text.split("/") if p]
+        return first[0] if first else text
+    return message_id(req, commitments="all")
+
+
+def compress(hp: str, alg: str = "sha-256-chain") -> str:
+    """Fold a two-part hashpath into one ID (a one-part hashpath is returned as is)."""
+    parts = hp.split("/")
+    if len(parts) == 1:
+        return hp
+    if len(parts) != 2:
+        raise MessageError(f"hashpath {hp!r} does not have two parts", field="hashpath")
+    first, second = parts
+    raw1 = b64u_decode(first, field="hashpath")
+    raw2 = b64u_decode(second, field="hashpath") if is_id(second) else second.encode("utf-8")
+    if alg == "accumulate-256":
+        if len(raw2) != 32:
+            raw2 = hashlib.sha256(raw2).digest()
+        total = (int.from_bytes(raw1, "big") + int.from_bytes(raw2, "big")) % _MOD
+        return b64u_encode(total.to_bytes(32, "big"))
+    if alg != "sha-256-chain":
+        raise MessageError(f"unknown hashpath algorithm {alg!r}", field="hashpath-alg")
+    return b64u_encode(hashlib.sha256(raw1 + raw2).digest())
+
+
+def hash_chain(previous: str | bytes, message_id_: str) -> str:
+    """The scheduler hash chain: b64u(SHA-256(previous raw bytes || ascii(ID)))."""
+    prev = previous if isinstance(previous, bytes) else (
+        b64u_decode(previous, field="hash-chain") if previous else b""
+    )
+    return b64u_encode(hashlib.sha256(prev + message_id_.encode("ascii")).digest())

@@ -1,0 +1,271 @@
+"""The AO-Core message: an immutable map of normalised keys to typed values.
+
+A message is what everything in AO is: a process definition, a request, a result, an
+assignment, a commitment. Its keys are case-insensitive and stored lowercase, except keys
+that look like IDs (32, 42 or 43 characters), which keep their case because IDs are
+case-sensitive. Its values are one of:
+
+=================  ==============================================================
+binary             ``str`` (UTF-8 text) or ``bytes``; both encode to the same bytes
+integer            ``int``
+float              ``float``
+atom               ``True``/``False``/``None`` (true/false/null) or :class:`Atom`
+list               ``tuple`` (lists given by the caller are frozen into tuples)
+nested message     :class:`Message` (dicts given by the caller are wrapped)
+link               :class:`Link`, a reference to a message by ID
+=================  ==============================================================
+
+Keys starting with ``priv`` are private: they travel with the message inside this node
+but are never encoded, committed or hashed. Node-private metadata that HyperBEAM keeps
+under ``priv`` (the hashpath of a result) lives in :attr:`Message.priv`.
+
+Messages are values: ``with_`` and ``without`` return new messages, and two messages are
+equal when their public keys and values are equal (a ``str`` equals the ``bytes`` of its
+UTF-8 encoding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, TypeAlias, Union
+
+from .errors import MessageError
+from .values import Atom, Link
+
+Value: TypeAlias = Union[str, bytes, int, float, bool, None, Atom, Link, tuple[Any, ...], "Message"]
+
+_ID_KEY_SIZES = frozenset({32, 42, 43})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def normalize_key(key: object) -> str:
+    """The normal form of a key: lowercase text, except ID-like keys, which keep case."""
+    if isinstance(key, bytes):
+        try:
+            key = key.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MessageError(f"key {key!r} is not UTF-8 text", field=repr(key)) from exc
+    elif isinstance(key, int) and not isinstance(key, bool):
+        key = str(key)
+    elif not isinstance(key, str):
+        raise MessageError(f"key {key!r} is not text", field=repr(key))
+    if len(key) in _ID_KEY_SIZES:
+        return key
+    return key.lower()
+
+
+def is_private(key: str) -> bool:
+    """Keys starting with ``priv`` never leave this node and are never committed."""
+    return key.startswith("priv")
+
+
+def normalize_value(value: object, *, key: str = "value") -> Value:
+    """Freeze ``value`` into one of the message value types, or raise MessageError."""
+    if value is None or isinstance(value, (str, bytes, bool, int, float, Atom, Link, Message)):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, Mapping):
+        return Message(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(normalize_value(v, key=f"{key}/{i + 1}") for i, v in enumerate(value))
+    raise MessageError(
+        f"value of key {key!r} has type {type(value).__name__}, which a message cannot hold",
+        field=key,
+    )
+
+
+def canonical(value: object) -> object:
+    """A comparable form of a value: text as bytes, messages as sorted item tuples."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, Message):
+        return tuple(sorted((k, canonical(v)) for k, v in value.items()))
+    if isinstance(value, tuple):
+        return tuple(canonical(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return (Atom, value)
+    return value
+
+
+class Message(Mapping[str, Value]):
+    """An immutable AO-Core message."""
+
+    __slots__ = ("_items", "_priv")
+
+    _items: dict[str, Value]
+    _priv: Mapping[str, Any]
+
+    def __init__(
+        self,
+        data: Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None = None,
+        /,
+        *,
+        priv: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        items: dict[str, Value] = {}
+        source: Iterable[tuple[Any, Any]]
+        if data is None:
+            source = ()
+        elif isinstance(data, Message):
+            items = dict(data._items)
+            source = ()
+            if priv is None:
+                priv = data._priv
+        elif isinstance(data, Mapping):
+            source = data.items()
+        else:
+            source = data
+        for raw_key, raw_value in source:
+            key = normalize_key(raw_key)
+            if key in items:
+                raise MessageError(
+                    f"key {raw_key!r} collides with another key that normalises to {key!r}",
+                    field=key,
+                )
+            items[key] = normalize_value(raw_value, key=key)
+        for raw_key, raw_value in kwargs.items():
+            key = normalize_key(raw_key)
+            items[key] = normalize_value(raw_value, key=key)
+        object.__setattr__(self, "_items", items)
+        object.__setattr__(self, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
+
+    @classmethod
+    def _trusted(cls, items: dict[str, Value], priv: Mapping[str, Any] | None = None) -> Message:
+        """Build a message from already-normalised items (codecs and devices use this)."""
+        msg = object.__new__(cls)
+        object.__setattr__(msg, "_items", items)
+        object.__setattr__(msg, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
+        return msg
+
+    # -- Mapping --------------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Value:
+        try:
+            return self._items[key]
+        except KeyError:
+            return self._items[normalize_key(key)]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._items:
+            return True
+        try:
+            return normalize_key(key) in self._items
+        except MessageError:
+            return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("messages are immutable; use with_() or without()")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return canonical(self) == canonical(other)
+        if isinstance(other, Mapping):
+            try:
+                return canonical(self) == canonical(Message(other))
+            except MessageError:
+                return False
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(canonical(self))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k!r}: {v!r}" for k, v in self._items.items())
+        return f"Message({{{inner}}})"
+
+    # -- private metadata -----------------------------------------------------------------
+
+    @property
+    def priv(self) -> Mapping[str, Any]:
+        """Node-private metadata (never encoded, committed or hashed)."""
+        return self._priv
+
+    @property
+    def hashpath(self) -> str | None:
+        """The hashpath of the resolution that produced this message, if any."""
+        hp = self._priv.get("hashpath")
+        return hp if isinstance(hp, str) else None
+
+    def with_priv(self, **updates: Any) -> Message:
+        """The same message with private metadata updated (``None`` removes a key)."""
+        priv = dict(self._priv)
+        for k, v in updates.items():
+            if v is None:
+                priv.pop(k, None)
+            else:
+                priv[k] = v
+        return Message._trusted(self._items, priv)
+
+    # -- functional updates ---------------------------------------------------------------
+
+    def with_(self, updates: Mapping[Any, Any] | None = None, /, **kwargs: Any) -> Message:
+        """A new message with ``updates`` set (keys normalised; values frozen)."""
+        items = dict(self._items)
+        for raw_key, raw_value in (*(updates or {}).items(), *kwargs.items()):
+            key = normalize_key(raw_key)
+            items[key] = normalize_value(raw_value, key=key)
+        return Message._trusted(items, self._priv)
+
+    def without(self, *keys: str) -> Message:
+        """A new message without ``keys`` (absent keys are ignored)."""
+        drop = {normalize_key(k) for k in keys}
+        return Message._trusted(
+            {k: v for k, v in self._items.items() if k not in drop}, self._priv
+        )
+
+    def public(self) -> Message:
+        """This message without private (``priv*``) keys."""
+        if not any(is_private(k) for k in self._items):
+            return self
+        return Message._trusted(
+            {k: v for k, v in self._items.items() if not is_private(k)}, self._priv
+        )
+
+    def to_python(self) -> dict[str, Any]:
+        """A plain dict (nested messages as dicts, lists as lists) for display and JSON."""
+        return {k: _to_python(v) for k, v in self._items.items()}
+
+    # -- conveniences (protocol logic lives in ao_kernel.core.ids / .commitments) ----------
+
+    @property
+    def commitments(self) -> Message:
+        """The ``commitments`` of this message (empty when unsigned)."""
+        c = self._items.get("commitments")
+        return c if isinstance(c, Message) else Message()
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        """The value at ``key`` as text, or ``default``."""
+        if key not in self:
+            return default
+        v = self[key]
+        if isinstance(v, bytes):
+            return v.decode("utf-8", "replace")
+        if isinstance(v, str):
+            return v
+        return str(v)
+
+
+def _to_python(value: Value) -> Any:
+    if isinstance(value, Message):
+        return value.to_python()
+    if isinstance(value, tuple):
+        return [_to_python(v) for v in value]
+    return value
+
+
+def as_message(value: object, *, field: str = "message") -> Message:
+    """Coerce a mapping into a Message (MessageError naming ``field`` otherwise)."""
+    if isinstance(value, Message):
+        return value
+    if isinstance(value, Mapping):
+        return Message(value)
+    raise MessageError(f"{field} must be a message, got {type(value).__name__}", field=field)

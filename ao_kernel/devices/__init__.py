@@ -1,0 +1,18 @@
+"""Devices: one per module, each a :class:`ao_kernel.core.resolver.Device` whose public
+handlers are exactly its keys. :func:`default_registry` builds the set a node offers."""
+
+from __future__ import annotations
+
+from ..core.resolver import DeviceRegistry
+
+
+def default_registry() -> DeviceRegistry:
+    """Every device this package implements, by name."""
+    from ..core.codecs import codec_devices
+    from .message import MessageDevice
+    from .meta import MetaDevice
+
+    registry = DeviceRegistry([MessageDevice(), MetaDevice()])
+    for device in codec_devices():
+        registry.add(device)
+    return registry

@@ -1,0 +1,1 @@
+"""The edges of the node: the Node facade, stores, wallets, cache, HTTP."""

@@ -1,0 +1,80 @@
+"""The message model: normalised keys, frozen typed values, private keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from ao_kernel.core.errors import MessageError
+from ao_kernel.core.ids import message_id
+from ao_kernel.core.message import Message, normalize_key
+from ao_kernel.core.structured import to_tabm
+from ao_kernel.core.values import Atom, Link
+
+ID = "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
+
+
+def test_keys_are_lowercased_except_id_like_keys() -> None:
+    msg = Message({"Action": "Ping", ID: "v"})
+    assert list(msg) == ["action", ID]
+    assert msg["ACTION"] == "Ping"
+    assert normalize_key(ID) == ID
+    assert normalize_key("Data-Protocol") == "data-protocol"
+
+
+def test_colliding_keys_are_refused() -> None:
+    with pytest.raises(MessageError, match="collides"):
+        Message({"Target": "a", "target": "b"})
+
+
+def test_values_are_frozen() -> None:
+    msg = Message({"l": [1, [2, 3]], "m": {"Inner": "x"}, "b": bytearray(b"ab")})
+    assert msg["l"] == (1, (2, 3))
+    assert isinstance(msg["m"], Message)
+    assert msg["m"]["inner"] == "x"
+    assert msg["b"] == b"ab"
+    with pytest.raises(AttributeError):
+        msg.x = 1  # type: ignore[misc]
+
+
+def test_unsupported_values_name_their_key() -> None:
+    with pytest.raises(MessageError, match="'when'"):
+        Message({"when": object()})
+
+
+def test_text_equals_its_bytes() -> None:
+    assert Message({"a": "x"}) == Message({"a": b"x"})
+    assert Message({"a": "x"}) != Message({"a": "y"})
+    assert Message({"a": 1}) != Message({"a": "1"})
+    assert Message({"a": True}) != Message({"a": 1})
+
+
+def test_with_and_without_return_new_messages() -> None:
+    base = Message({"a": 1})
+    assert base.with_(B=2) == Message({"a": 1, "b": 2})
+    assert base.with_(b=2).without("A") == Message({"b": 2})
+    assert base == Message({"a": 1})
+
+
+def test_private_keys_are_never_committed() -> None:
+    public = Message({"a": "1"})
+    private = Message({"a": "1", "priv-secret": "x", "private": "y"})
+    assert message_id(public) == message_id(private)
+    assert "priv-secret" not in to_tabm(private)
+    assert private.public() == public
+
+
+def test_hashpath_lives_outside_the_keys() -> None:
+    msg = Message({"a": "1"}).with_priv(hashpath="x/y")
+    assert msg.hashpath == "x/y"
+    assert "hashpath" not in msg
+    assert msg == Message({"a": "1"})
+
+
+def test_atoms_and_links() -> None:
+    msg = Message({"ok": True, "no": None, "kind": Atom("process"), "ref": Link(ID)})
+    tabm = to_tabm(msg)
+    assert tabm["ok"] == b"true"
+    assert tabm["no"] == b"null"
+    assert tabm["kind"] == b"process"
+    assert tabm["ref+link"] == ID.encode()
+    assert tabm["ao-types"] == b'kind="atom", no="atom", ok="atom"'
