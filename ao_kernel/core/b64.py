@@ -13,7 +13,12 @@ _B64U = re.compile(r"^[A-Za-z0-9_-]*$")
 
 def b64u_encode(data: bytes) -> str:
     """base64url text of ``data``, no padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URL).rstrip(b"=").decode(
+        "ascii"
+    )
+
+
+_TO_URL = bytes.maketrans(b"+/", b"-_")
 
 
 def b64u_decode(text: str | bytes, *, field: str = "value") -> bytes:

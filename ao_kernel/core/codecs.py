@@ -237,7 +237,7 @@ def codec_devices() -> list[Any]:
     for name, (enc, dec, _) in CODECS.items():
 
         class CodecDevice(Device):
-            keys = ("to", "from", "commit", "verify")
+            exports = ("to", "from", "commit", "verify")
             _enc = staticmethod(enc)
             _dec = staticmethod(dec)
 

@@ -124,6 +124,8 @@ def verify_commitment(msg: Message, cid: str, commitment: Message) -> bool:
     """True when ``commitment`` (with ID ``cid``) verifies against ``msg`` as it is now."""
     device = commitment.text("commitment-device", "httpsig@1.0")
     if device != "httpsig@1.0":
+        if device == "ans104@1.0":
+            from . import ans104_codec  # noqa: F401  (registers its verifier)
         verifier = VERIFIERS.get(device or "")
         if verifier is None:
             raise SignatureError(f"no verifier for commitment device {device!r}", field=cid)

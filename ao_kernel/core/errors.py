@@ -31,8 +31,10 @@ mistake in their own input.
     │   ├── SchedulerError                  400    slots, hash chains, assignments
     │   ├── ProcessNotFoundError            404    unknown process
     │   ├── LuaError                        500    an error raised by user Lua code
+    │   │   └── LuaSyntaxError              500      Lua source that does not compile
     │   ├── ComputeLimitError               500    instruction / fuel budget exhausted
-    │   └── MemoryLimitError                500    memory budget exhausted
+    │   ├── MemoryLimitError                500    memory budget exhausted
+    │   └── InterruptError                  500    a computation stopped by the host
     ├── PaymentError                        402  insufficient funds
     └── RemoteError                         502  another node answered with an error
 
@@ -170,6 +172,12 @@ class ProcessNotFoundError(ProcessError):
 class LuaError(ProcessError):
     """An error raised by user Lua code."""
 
+    lua_traceback: str | None = None  # Lua's stack traceback, when the engine had one
+
+
+class LuaSyntaxError(LuaError):
+    """Lua source that does not compile."""
+
 
 class ComputeLimitError(ProcessError):
     """The instruction or fuel budget of a computation was exhausted."""
@@ -177,6 +185,10 @@ class ComputeLimitError(ProcessError):
 
 class MemoryLimitError(ProcessError):
     """The memory budget of a computation was exhausted."""
+
+
+class InterruptError(ProcessError):
+    """A running computation was stopped by the host (e.g. a kernel interrupt)."""
 
 
 class PaymentError(AOError):

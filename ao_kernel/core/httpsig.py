@@ -80,8 +80,13 @@ def _is_id_key(key: str) -> bool:
 def inline_key(msg: Mapping[str, object]) -> tuple[dict[str, bytes], str]:
     """(extra headers, inline body key) for a TABM, as HyperBEAM chooses them."""
     explicit = msg.get("ao-body-key")
-    if isinstance(explicit, (bytes, str)):
-        return {}, explicit.decode() if isinstance(explicit, bytes) else explicit
+    if isinstance(explicit, bytes):
+        try:
+            return {}, explicit.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HttpsigError("ao-body-key is not UTF-8 text", field="ao-body-key") from None
+    if isinstance(explicit, str):
+        return {}, explicit
     if isinstance(msg.get("body"), (bytes, dict)):
         return {}, "body"
     if isinstance(msg.get("data"), (bytes, dict)):
@@ -119,8 +124,6 @@ def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True) -> HTTPMe
             out["body"] = body
         if out["body"]:
             out["content-digest"] = content_digest(out["body"])
-        else:
-            del out["body"]
     if with_commitments:
         commitments = tabm.get("commitments")
         if isinstance(commitments, Mapping) and commitments:
@@ -521,7 +524,9 @@ def normalize_for_encoding(
     only = {k: tabm[k] for k in inputs if k in tabm and k != "commitments"}
     with_sig = to_http(only, with_commitments=False)
     encoded = dict(with_sig)
-    encoded.pop("body", None)
+    body = encoded.pop("body", None)
+    if body is not None:
+        encoded["content-digest"] = content_digest(body)
     components = sorted(encoded)
     body_keys = [k for k in committed if not _key_present(k, encoded)]
     committed_keys = _from_siginfo_keys(with_sig, body_keys, components)
@@ -597,9 +602,46 @@ def default_committed_keys(tabm: Mapping[str, Any]) -> list[str]:
     )
 
 
+_HMAC_PARAMS = b');alg="hmac-sha256";keyid="ao"'
+
+
 def unsigned_id(tabm: Mapping[str, Any]) -> str:
-    """The HMAC unsigned ID of a TABM (all keys committed)."""
-    return hmac_commitment(tabm)[0]
+    """The HMAC unsigned ID of a TABM (all keys committed).
+
+    The common case (no ID-like keys, no nested maps, no value over 4,096 bytes, at most
+    one body value) is built directly; anything else takes the general path of
+    :func:`hmac_commitment`, which gives the same result.
+    """
+    headers: dict[str, bytes] = {}
+    inline = "body"
+    if "ao-body-key" in tabm:
+        return hmac_commitment(tabm)[0]
+    if "body" not in tabm and "data" in tabm:
+        inline = "data"
+        headers["ao-body-key"] = b"data"
+    body: bytes | None = None
+    for key, value in tabm.items():
+        if key == "commitments" or key.startswith("priv"):
+            continue
+        if type(value) is not bytes or len(key) in _ID_SIZES or len(value) > MAX_HEADER_LENGTH:
+            return hmac_commitment(tabm)[0]
+        if key == inline:
+            body = value
+        elif key == "body":
+            return hmac_commitment(tabm)[0]
+        else:
+            headers[key] = value
+    if body is not None:
+        headers["content-digest"] = content_digest(body)
+    components = sorted(headers)
+    lines = [b'"' + k.encode() + b'": ' + headers[k] for k in components]
+    if any(c in DERIVED_COMPONENTS for c in components):
+        inner = " ".join(sf_string(_derived(c)) for c in components).encode()
+    else:
+        inner = b" ".join(b'"' + c.encode() + b'"' for c in components)
+    lines.append(b'"@signature-params": (' + inner + _HMAC_PARAMS)
+    base = b"\n".join(lines)
+    return b64u_encode(hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
 
 
 def is_committed_id(value: object) -> bool:

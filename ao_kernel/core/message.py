@@ -92,10 +92,11 @@ def canonical(value: object) -> object:
 class Message(Mapping[str, Value]):
     """An immutable AO-Core message."""
 
-    __slots__ = ("_items", "_priv")
+    __slots__ = ("_items", "_memo_id", "_priv")
 
     _items: dict[str, Value]
     _priv: Mapping[str, Any]
+    _memo_id: str | None  # the unsigned ID, memoised by ao_kernel.core.ids (immutable)
 
     def __init__(
         self,
@@ -131,6 +132,7 @@ class Message(Mapping[str, Value]):
             items[key] = normalize_value(raw_value, key=key)
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
+        object.__setattr__(self, "_memo_id", None)
 
     @classmethod
     def _trusted(cls, items: dict[str, Value], priv: Mapping[str, Any] | None = None) -> Message:
@@ -138,6 +140,7 @@ class Message(Mapping[str, Value]):
         msg = object.__new__(cls)
         object.__setattr__(msg, "_items", items)
         object.__setattr__(msg, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
+        object.__setattr__(msg, "_memo_id", None)
         return msg
 
     # -- Mapping --------------------------------------------------------------------------
@@ -203,7 +206,9 @@ class Message(Mapping[str, Value]):
                 priv.pop(k, None)
             else:
                 priv[k] = v
-        return Message._trusted(self._items, priv)
+        msg = Message._trusted(self._items, priv)
+        object.__setattr__(msg, "_memo_id", self._memo_id)
+        return msg
 
     # -- functional updates ---------------------------------------------------------------
 

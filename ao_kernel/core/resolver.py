@@ -81,21 +81,21 @@ def error(value: Any) -> Result:
 
 
 class Device:
-    """Base class of devices: public handlers are the keys listed in :attr:`keys`.
+    """Base class of devices: public handlers are the keys listed in :attr:`exports`.
 
     A key ``foo-bar`` is handled by the method ``foo_bar(base, req, opts)``. Override
     :meth:`device_info` to compute ``exports``/``excludes``/``handler``/``default`` per base.
     """
 
     name: ClassVar[str] = ""
-    keys: ClassVar[tuple[str, ...]] = ()
+    exports: ClassVar[tuple[str, ...]] = ()
 
     def device_info(self, base: Message, req: Message, opts: Opts) -> Mapping[str, Any]:
         """HyperBEAM's ``info/3``: ``exports``, ``excludes``, ``handler``, ``default``."""
         return {}
 
     def handler_for(self, key: str) -> Callable[[Message, Message, Opts], Any] | None:
-        if key not in self.keys:
+        if key not in self.exports:
             return None
         attr = key.replace("-", "_").replace("@", "_")
         if keyword.iskeyword(attr):
@@ -213,6 +213,9 @@ def find_handler(
     if name.lower() == "message@1.0":
         raise KeyNotFoundError(f"key {key!r} not found", field=key)
     message_device = opts.registry.get("message@1.0")
+    named = message_device.handler_for(key)
+    if named is not None:
+        return named
     return lambda b, r, o: message_device.get_key(key, b, r, o)  # type: ignore[attr-defined]
 
 

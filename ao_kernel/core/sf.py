@@ -216,8 +216,10 @@ class _Parser:
             ch = self.peek()
             if ch not in (" ", ")"):
                 raise _fail(
-                    f"expected ' ' or ')' in inner list, got {ch!r}" if ch else
-                    "unterminated inner list", self.i
+                    f"expected ' ' or ')' in inner list, got {ch!r}"
+                    if ch
+                    else "unterminated inner list",
+                    self.i,
                 )
         raise _fail("unterminated inner list", self.i)
 
@@ -253,7 +255,7 @@ class _Parser:
 
     def bare_item(self) -> BareItem:
         ch = self.peek()
-        if ch == "-" or ch in _DIGITS and ch:
+        if ch and (ch == "-" or ch in _DIGITS):
             return self.number()
         if ch == '"':
             return self.string()
@@ -459,7 +461,7 @@ def _ser_params(params: Mapping[str, _BareIn], where: str) -> str:
 def _as_member(value: _MemberIn) -> Member:
     if isinstance(value, Item | InnerList):
         return value
-    return Item(value)  # type: ignore[arg-type]  # floats are accepted by _ser_bare
+    return _item(value)
 
 
 def _ser_item(item: Item, where: str) -> str:
@@ -479,7 +481,12 @@ def _item(value: Item | _BareIn) -> Item:
         return value
     if isinstance(value, InnerList):
         raise _err("an inner list cannot nest another inner list", "inner list")
-    return Item(value)  # type: ignore[arg-type]
+    if isinstance(value, float):
+        try:
+            return Item(Decimal(repr(value)))
+        except InvalidOperation as exc:  # pragma: no cover - repr of a float always parses
+            raise _err(f"float {value!r}", "item") from exc
+    return Item(value)
 
 
 def serialize_item(item: Item | _BareIn) -> str:
@@ -492,9 +499,7 @@ def serialize_list(members: Iterable[_MemberIn]) -> str:
     return ", ".join(_ser_member(m, f"list member {i}") for i, m in enumerate(members))
 
 
-def serialize_dictionary(
-    members: Mapping[str, _MemberIn], *, lenient_keys: bool = False
-) -> str:
+def serialize_dictionary(members: Mapping[str, _MemberIn], *, lenient_keys: bool = False) -> str:
     """Serialize a Dictionary field; ``key`` alone stands for ``true`` (``key;params``)."""
     out = []
     for key, value in members.items():
@@ -516,9 +521,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 
 def escape_key(key: str) -> str:
     """Percent-escape ``key`` like HyperBEAM's ``hb_escape:encode`` (for ``ao-types`` keys)."""
-    return "".join(
-        chr(b) if b in _ESCAPE_KEEP else f"%{b:02x}" for b in key.encode("utf-8")
-    )
+    return "".join(chr(b) if b in _ESCAPE_KEEP else f"%{b:02x}" for b in key.encode("utf-8"))
 
 
 def unescape_key(text: str) -> str:

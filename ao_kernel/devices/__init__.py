@@ -11,8 +11,9 @@ def default_registry() -> DeviceRegistry:
     from ..core.codecs import codec_devices
     from .message import MessageDevice
     from .meta import MetaDevice
+    from .scheduler import SchedulerDevice
 
-    registry = DeviceRegistry([MessageDevice(), MetaDevice()])
+    registry = DeviceRegistry([MessageDevice(), MetaDevice(), SchedulerDevice()])
     for device in codec_devices():
         registry.add(device)
     return registry

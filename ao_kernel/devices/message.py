@@ -37,7 +37,7 @@ RESERVED = frozenset(
 
 class MessageDevice(Device):
     name = "message@1.0"
-    keys = ("get", "keys", "set", "set_path", "remove", "id", "commit", "verify", "committers",
+    exports = ("get", "keys", "set", "set_path", "remove", "id", "commit", "verify", "committers",
             "committed")
 
     def device_info(self, base: Message, req: Message, opts: Opts) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class NodeState:
 
 class MetaDevice(Device):
     name = "meta@1.0"
-    keys = ("info", "build")
+    exports = ("info", "build")
 
     def info(self, base: Message, req: Message, opts: Opts) -> Any:
         state = _state(opts)

@@ -1,9 +1,18 @@
-"""The Node: one local AO node — a store, a wallet, the devices it offers, its config.
+"""The Node: one local AO node — a store, a wallet, a scheduler, the processes it runs.
 
 ``Node()`` is in memory with a fresh wallet; ``Node(store="sqlite:my.db")`` persists
-messages (and, for a persistent store, the node's wallet, so reopening keeps the same
-identity). ``node.resolve(path)`` resolves any AO-Core path through ``meta@1.0``'s node
-message and the device registry, exactly as an HTTP request would.
+everything (including the node's wallet, so reopening keeps the same identity and
+resumes every process from its schedule). ::
+
+    node = Node()
+    proc = node.spawn(lua=SOURCE, name="pinger")     # an aos process
+    res = proc.send(action="Ping", data="hi")         # schedule, compute, push
+    res.output, res.messages, res.slot, res.hashpath
+    proc.eval("return 1 + 1").output == "2"
+    node.resolve("/~meta@1.0/info")                   # any AO-Core path
+
+The node plays every AO role for its processes: scheduler (SU), compute (CU) and
+messenger (MU); ``node.events`` reports what happens.
 """
 
 from __future__ import annotations
@@ -17,10 +26,27 @@ from ..core.resolver import Opts, Result, resolve_many
 from ..devices import default_registry
 from ..devices.meta import NodeState
 from .cache import MessageCache, ResultCache
+from .clock import Clock, SystemClock, VirtualClock
+from .events import EventBus
+from .process_handle import Process
+from .processes import Computer
+from .results import SlotResult
+from .scheduler import Scheduler
 from .stores import Store, open_store
 from .wallet import Wallet
 
 _WALLET_KEY = "node/wallet.json"
+
+
+def message_id_of(assignment: Message) -> str:
+    body = assignment.get("body")
+    return message_id_of_body(body) if isinstance(body, Message) else ""
+
+
+def message_id_of_body(body: Message) -> str:
+    from ..core.ids import message_id
+
+    return message_id(body, "all")
 
 
 class Node:
@@ -32,8 +58,13 @@ class Node:
         *,
         wallet: Wallet | None = None,
         config: Mapping[str, Any] | None = None,
+        clock: Clock | str | None = None,
     ) -> None:
         self.store = open_store(store)
+        if clock == "virtual":
+            clock = VirtualClock(1_700_000_000_000)
+        self.clock: Clock = clock if isinstance(clock, (SystemClock, VirtualClock)) or (
+            clock is not None and not isinstance(clock, str)) else SystemClock()
         self.cache = MessageCache(self.store)
         self.wallet = wallet or self._load_or_create_wallet()
         self.registry = default_registry()
@@ -47,6 +78,12 @@ class Node:
         }
         self.state = NodeState(Message({**defaults, **(config or {})}),
                                operator=self.wallet.address)
+        self.events = EventBus()
+        self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock)
+        self.computer = Computer(self)
+        self._anchor = 0
+        self._anchor_lock = __import__("threading").Lock()
+        self._recent: dict[str, Message] = {}
 
     def _load_or_create_wallet(self) -> Wallet:
         if self.store.scope == "in_memory":
@@ -75,7 +112,8 @@ class Node:
             loader=self.cache.read,
             cache=ResultCache(self.cache),  # type: ignore[arg-type]
             node=self,
-            extra={"node_state": self.state, "wallet": self.wallet},
+            extra={"node_state": self.state, "wallet": self.wallet,
+                   "scheduler": self.scheduler},
         )
         for key, value in overrides.items():
             setattr(opts, key, value)
@@ -112,7 +150,159 @@ class Node:
         """A stored message by any of its IDs."""
         return self.cache.read(id_)
 
+    # -- processes ---------------------------------------------------------------------------
+
+    def _next_anchor(self) -> str:
+        with self._anchor_lock:
+            self._anchor += 1
+            return f"{self._anchor:032d}"
+
+    def spawn(
+        self,
+        lua: str | None = None,
+        *,
+        name: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        data: str | None = None,
+        module: str | None = None,
+        authority: str | None = None,
+        cron: str | None = None,
+        wallet: Wallet | None = None,
+    ) -> Process:
+        """Spawn an aos process; ``lua`` is evaluated at boot (aos ``On-Boot: Data``)."""
+        from ..runtimes.aos import AOS_MODULE_ID
+
+        fields: dict[str, Any] = {
+            "Data-Protocol": "ao",
+            "Variant": "ao.TN.1",
+            "Type": "Process",
+            "Module": module or AOS_MODULE_ID,
+            "Scheduler": self.address,
+            "Authority": authority or self.address,
+        }
+        if name:
+            fields["Name"] = name
+        if cron:
+            fields["Cron-Interval"] = cron
+            fields["Cron-Tag-Action"] = "Cron"
+        for key, value in (tags or {}).items():
+            fields[key] = value
+        if lua is not None:
+            fields["On-Boot"] = "Data"
+            data = lua if data is None else data
+        definition = Message(fields).with_(data=data or "", anchor=self._next_anchor())
+        if wallet is not None:
+            from ..core.commitments import commit
+
+            definition = commit(definition, wallet.signer)
+        result = self.register_process(definition)
+        self.events.publish("spawned", process=result.process, name=name, parent=None)
+        return Process(self, result.process, boot=result)
+
+    def register_process(self, definition: Message) -> SlotResult:
+        """Schedule a process definition (slot 0) and compute its boot."""
+        assignment = self.scheduler.schedule(definition)
+        pid = str(assignment["process"])
+        self.events.publish("scheduled", process=pid, slot=0, message=pid)
+        return self.computer.compute_to(pid, 0)
+
+    def process(self, pid: str) -> Process:
+        """A handle on an existing process of this node."""
+        self.computer.live(pid)
+        return Process(self, pid)
+
+    @property
+    def processes(self) -> list[Process]:
+        return [Process(self, pid) for pid in self.scheduler.processes()]
+
+    def message(self, target: str, *, action: str | None = None, data: Any = None,
+                tags: Mapping[str, Any] | None = None, wallet: Wallet | None = None,
+                **fields: Any) -> Message:
+        """A message to ``target`` as aoconnect would build it (optionally signed)."""
+        body: dict[str, Any] = {}
+        if action is not None:
+            body["Action"] = action
+        for key, value in {**(tags or {}), **fields}.items():
+            body[key] = value
+        body.update({"Data-Protocol": "ao", "Variant": "ao.TN.1", "Type": "Message"})
+        msg = Message(body).with_(target=target, data="" if data is None else data,
+                                  anchor=self._next_anchor())
+        if wallet is not None:
+            from ..core.commitments import commit
+
+            msg = commit(msg, wallet.signer)
+        return msg
+
+    def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult:
+        """Schedule ``msg`` on ``pid`` and compute up to its slot (no push)."""
+        assignment = self.scheduler.schedule(msg, process=pid)
+        slot = int(assignment["slot"])  # type: ignore[arg-type]
+        body = assignment["body"]
+        if isinstance(body, Message):
+            self._remember(body)
+        self.events.publish("scheduled", process=pid, slot=slot,
+                            message=message_id_of(assignment))
+        return self.computer.compute_to(pid, slot)
+
+    def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
+        """Send a message to ``target``: schedule, compute, and push what it sends."""
+        result = self.schedule_and_compute(self.message(target, **kwargs), target)
+        return self.computer.push(result) if push else result
+
+    def deliver(self, msg: Message, *, push: bool = True) -> SlotResult:
+        """Schedule an already built (e.g. signed) message on its target."""
+        target = msg.text("target")
+        if not target:
+            from ..core.errors import SchedulerError
+
+            raise SchedulerError("the message has no target process", field="target")
+        result = self.schedule_and_compute(msg, target)
+        return self.computer.push(result) if push else result
+
+    def dry_run(self, target: str, **kwargs: Any) -> SlotResult:
+        """Evaluate a message against ``target``'s current state; nothing is kept."""
+        return self.computer.dry_run(target, self.message(target, **kwargs))
+
+    def _remember(self, msg: Message) -> None:
+        mid = message_id_of_body(msg)
+        self._recent[mid] = msg
+        if len(self._recent) > 10_000:
+            self._recent.pop(next(iter(self._recent)))
+
+    def find_message(self, msg_id: str) -> Message | None:
+        """A message this node scheduled or stored, by ID."""
+        found = self._recent.get(msg_id)
+        if found is not None:
+            return found
+        try:
+            return self.cache.read(msg_id)
+        except AOError:
+            return None
+
+    def verify(self, proc: Process | str) -> Any:
+        """Check a process's schedule: every hash-chain link, slot and signature."""
+        from .scheduler import verify_schedule
+
+        pid = proc if isinstance(proc, str) else proc.id
+        self.scheduler.checkpoint(pid)
+        report = verify_schedule(self.schedule_of(pid), self.scheduler.checkpoints(pid),
+                                 self.address)
+        self.events.publish("verified", process=pid, ok=bool(report))
+        return report
+
+    def schedule_of(self, pid: str, from_: int = 0, to: int | None = None) -> list[Message]:
+        """Every assignment of ``pid`` from ``from_`` to ``to`` (inclusive)."""
+        out: list[Message] = []
+        start = from_
+        while True:
+            page, more = self.scheduler.assignments(pid, start, to)
+            out.extend(page)
+            if not more or not page:
+                return out
+            start = int(page[-1]["slot"]) + 1  # type: ignore[arg-type]
+
     def close(self) -> None:
+        self.scheduler.close()
         self.store.close()
 
     def __enter__(self) -> Node:

@@ -1,0 +1,206 @@
+"""A live aos process: one Lua engine booted with our aos runtime, fed one slot at a time.
+
+::
+
+    AosProcess(process message)            boot: require(".main"), handle(process msg)
+        .apply(json1 msg)  -> Outcome      one slot; on Error the state rolls back
+        .dry_run(json1 msg) -> Outcome     evaluate without keeping any change
+        .inspect(lua)      -> value        read the state (completion, widgets)
+        .state()           -> dict         the user's globals as plain Python
+
+**Rollback.** The reference compute unit discards the memory of a call whose result has
+an ``Error`` (``notes/aos-behaviours.md`` 1). A Lua state cannot be copied, so on an error
+(rare) we rebuild it: a fresh engine replays the process message and every successful
+message since. Dry-runs use the same mechanism: they run on a replica rebuilt on demand
+and discarded afterwards, so the live state never changes. Both cost one replay of the
+process's history; the history is kept as the JSON-1 messages that succeeded.
+
+**Determinism.** Everything the Lua sees comes from the message and its assignment: the
+engine's clock is the message timestamp, its random generator is seeded per process, and
+tables cross in a fixed order. Replaying the same history always gives the same state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..core.errors import AOError, ComputeLimitError, LuaError, MemoryLimitError
+from ..runtimes.aos import BOOT_SOURCE, modules
+from ..runtimes.aos.abi import Outcome, outcome_from
+
+EngineFactory = Callable[[bytes], Any]
+
+#: Default budget per message: about a second of Lua on this machine.
+INSTRUCTION_LIMIT = 100_000_000
+MEMORY_LIMIT = 256 << 20
+
+_STATE_DUMP = """
+local skip = {}
+for _, k in ipairs({"ao","Handlers","Utils","Colors","Bell","Dump","Errors","Prompt","print",
+  "Send","Spawn","Assign","Receive","Tab","Version","HANDLER_PRINT_LOGS","INBOX_CAP","Seeded",
+  "Nonce","json","handle","require","_G","math","string","table","os","coroutine","utf8",
+  "load","pcall","xpcall","error","assert","type","tostring","tonumber","pairs","ipairs",
+  "next","select","rawget","rawset","rawequal","rawlen","setmetatable","getmetatable",
+  "unpack","package","debug","io","collectgarbage","dofile","loadfile","_VERSION","python",
+  "loadstring","module","bit32","_ENV"}) do skip[k] = true end
+return function(depth)
+  local seen = {}
+  local function conv(v, d)
+    local t = type(v)
+    if t == "table" then
+      if seen[v] then return "<cycle>" end
+      if d <= 0 then return "<table>" end
+      seen[v] = true
+      local out = {}
+      for k, x in pairs(v) do
+        if type(k) == "string" or type(k) == "number" then out[k] = conv(x, d - 1) end
+      end
+      seen[v] = nil
+      return out
+    elseif t == "function" then return "<function>"
+    elseif t == "thread" then return "<coroutine>"
+    elseif t == "userdata" then return "<userdata>"
+    end
+    return v
+  end
+  local out = {}
+  for k, v in pairs(_G) do
+    if type(k) == "string" and not skip[k] then out[k] = conv(v, depth) end
+  end
+  return out
+end
+"""
+
+
+def _default_engine(seed: bytes) -> Any:
+    from ..runtimes.lua import LuaEngine
+
+    return LuaEngine(
+        modules=modules(), seed=seed, instruction_limit=INSTRUCTION_LIMIT,
+        memory_limit=MEMORY_LIMIT,
+    )
+
+
+class AosProcess:
+    """One aos process in one Lua engine (see the module docstring)."""
+
+    def __init__(
+        self,
+        process_msg: Mapping[str, Any],
+        env: Mapping[str, Any],
+        *,
+        seed: bytes = b"",
+        engine_factory: EngineFactory = _default_engine,
+    ) -> None:
+        self.env = dict(env)
+        self.process_msg = dict(process_msg)
+        self._seed = seed
+        self._factory = engine_factory
+        self.history: list[dict[str, Any]] = []
+        self.engine: Any = None
+        self.boot_outcome = self._boot()
+
+    # -- engine life -----------------------------------------------------------------------
+
+    def _new_engine(self) -> tuple[Any, Any]:
+        engine = self._factory(self._seed)
+        engine.execute(BOOT_SOURCE, "boot")
+        handle = engine.execute('return require(".process").handle', "boot")
+        return engine, handle
+
+    def _boot(self) -> Outcome:
+        self.engine, self._handle = self._new_engine()
+        self._env_lua = to_lua(self.engine, self.env)
+        outcome = self._call(self.engine, self._handle, self.process_msg, self._env_lua)
+        return outcome
+
+    def _call(self, engine: Any, handle: Any, msg: Mapping[str, Any], env: Any) -> Outcome:
+        ts = msg.get("Timestamp")
+        if isinstance(ts, int) and hasattr(engine, "set_time"):
+            engine.set_time(ts)
+        try:
+            if hasattr(engine, "call"):
+                raw = engine.call(handle, to_lua(engine, msg), env)
+            else:
+                raw = handle(to_lua(engine, msg), env)
+        except (ComputeLimitError, MemoryLimitError) as exc:
+            return Outcome(error=f"{type(exc).__name__.replace('Error', '')}: {exc}")
+        except LuaError as exc:
+            return Outcome(error=str(exc))
+        except AOError as exc:
+            return Outcome(error=str(exc))
+        return outcome_from(to_python(raw) or {})
+
+    def _replica(self) -> tuple[Any, Any, Any]:
+        engine, handle = self._new_engine()
+        env = to_lua(engine, self.env)
+        self._call(engine, handle, self.process_msg, env)
+        for old in self.history:
+            self._call(engine, handle, old, env)
+        return engine, handle, env
+
+    # -- slots -----------------------------------------------------------------------------
+
+    def apply(self, msg: Mapping[str, Any]) -> Outcome:
+        """Compute one message; an erroring message leaves the state as it was."""
+        outcome = self._call(self.engine, self._handle, msg, self._env_lua)
+        if outcome.error is None:
+            self.history.append(dict(msg))
+        else:
+            self.engine, self._handle, self._env_lua = self._replica()
+        return outcome
+
+    def dry_run(self, msg: Mapping[str, Any]) -> Outcome:
+        """Evaluate ``msg`` on a copy of the current state; nothing is kept."""
+        engine, handle, env = self._replica()
+        return self._call(engine, handle, msg, env)
+
+    # -- reading state -----------------------------------------------------------------------
+
+    def inspect(self, source: str) -> Any:
+        """Evaluate Lua ``source`` in the live state (for completion and inspection)."""
+        return to_python(self.engine.execute(source, "inspect"))
+
+    def state(self, depth: int = 6) -> dict[str, Any]:
+        """The process's own globals (aos built-ins left out), as plain Python."""
+        dump = self.engine.execute(_STATE_DUMP, "state")
+        value = to_python(dump(depth))
+        return value if isinstance(value, dict) else {}
+
+    def interrupt(self) -> None:
+        if hasattr(self.engine, "interrupt"):
+            self.engine.interrupt()
+
+
+# -- Python <-> Lua ------------------------------------------------------------------------
+
+
+def to_lua(engine: Any, value: Any) -> Any:
+    """``value`` as Lua tables (dicts and lists, recursively)."""
+    if isinstance(value, Mapping):
+        return engine.table_from({k: to_lua(engine, v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return engine.table_from([to_lua(engine, v) for v in value])
+    return value
+
+
+def to_python(value: Any) -> Any:
+    """A Lua value as JSON-shaped Python (sequences as lists, empty tables as lists)."""
+    if hasattr(value, "items") and not isinstance(value, dict):
+        items = list(value.items())
+        if not items:
+            return []
+        keys = [k for k, _ in items]
+        if all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
+            return [to_python(v) for _, v in sorted(items)]
+        return {str(k): to_python(v) for k, v in items}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """Round-trip through JSON to drop anything JSON cannot hold."""
+    return json.loads(json.dumps(value, default=str))

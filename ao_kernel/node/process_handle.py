@@ -1,0 +1,86 @@
+"""``Process``: the handle users hold on one process of a node (``node.spawn(...)``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..core.message import Message
+from .results import SlotResult
+
+if TYPE_CHECKING:
+    from .node import Node
+
+
+class Process:
+    """One process of a node: send to it, evaluate Lua in it, read its state."""
+
+    def __init__(self, node: Node, pid: str, *, boot: SlotResult | None = None) -> None:
+        self.node = node
+        self.id = pid
+        self.boot = boot
+
+    def __repr__(self) -> str:
+        name = self.name
+        return f"<ao.Process {name + ' ' if name else ''}{self.id[:8]}… slot {self.slot}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Process) and other.id == self.id and other.node is self.node
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def definition(self) -> Message:
+        """The process message (slot 0)."""
+        return self.node.scheduler.process(self.id)
+
+    @property
+    def name(self) -> str | None:
+        return self.definition.text("name")
+
+    @property
+    def slot(self) -> int:
+        """The latest scheduled slot."""
+        return self.node.scheduler.current_slot(self.id)
+
+    def send(self, action: str | None = None, data: Any = None, *, tags: dict[str, Any] | None = None,
+             push: bool = True, **fields: Any) -> SlotResult:
+        """Send a message (schedule, compute, push); returns its result."""
+        return self.node.send(self.id, action=action, data=data, tags=tags, push=push, **fields)
+
+    def eval(self, code: str, *, push: bool = True) -> SlotResult:
+        """Evaluate Lua in the process, as typing ``code`` into ``aos`` does."""
+        return self.send(action="Eval", data=code, push=push)
+
+    def dry_run(self, action: str | None = None, data: Any = None, **fields: Any) -> SlotResult:
+        """Evaluate a message on the current state without scheduling it."""
+        return self.node.dry_run(self.id, action=action, data=data, **fields)
+
+    def result(self, slot: int) -> SlotResult:
+        """The result of ``slot``."""
+        return self.node.computer.compute_to(self.id, slot)
+
+    @property
+    def schedule(self) -> list[Message]:
+        """Every assignment of this process, slot 0 first."""
+        return self.node.schedule_of(self.id)
+
+    def state(self, slot: int | None = None) -> dict[str, Any]:
+        """The process's globals after ``slot`` (default latest): time travel."""
+        return self.node.computer.state(self.id, slot)
+
+    @property
+    def inbox(self) -> list[dict[str, Any]]:
+        """The aos ``Inbox``: messages no handler took."""
+        value = self.node.computer.runtime(self.id).inspect(
+            "local out = {} for i, m in ipairs(Inbox or {}) do "
+            "local c = {} for k, v in pairs(m) do if type(v) ~= 'function' then c[k] = v end end "
+            "out[i] = c end return out")
+        return value if isinstance(value, list) else []
+
+    def inspect(self, lua: str) -> Any:
+        """Evaluate a Lua expression in the live state, outside any message (read-only use)."""
+        return self.node.computer.runtime(self.id).inspect(lua)
+
+    def verify(self) -> Any:
+        return self.node.verify(self)

@@ -1,0 +1,376 @@
+"""Computing processes and pushing their messages: the node's CU and MU roles.
+
+::
+
+    send(msg) ─► scheduler.schedule ─► assignment(slot n)
+                                         │
+    compute_to(pid, n):  while at_slot < n: next assignment ─► JSON-1 msg ─► AosProcess.apply
+                                         │                                   (rollback on Error)
+                                         ▼
+                                  SlotResult(slot n, hashpath_n)
+                                         │
+    push(result): for each outbox message whose Target is a process of this node:
+                      + From-Process, From-Module, Pushed-For ─► schedule on the target ─► compute
+                  for each spawn: register the child, then Action=Spawned to the parent
+                  for each assignment: schedule the named message on each listed process
+                  recursively, breadth first, until quiet (bounded: MAX_PUSHES, MAX_DEPTH)
+
+* **Hashpaths.** Slot n of process P resolves its assignment on the state after slot
+  n-1, so ``hashpath_n = hashpath(state_{n-1}, assignment_n)`` with the process's ID as
+  the start: a chain over the whole schedule, identical on every replay.
+* **Who signs what.** A message accepted in-process without a signature is the node's
+  own (its Owner is the scheduler's address, which every process the node spawns lists as
+  Authority), so aos trusts pushed messages exactly as it trusts the network's messenger.
+* **Order.** Each process computes its slots in order under its own lock; a thread that
+  needs slot n computes any earlier uncomputed slots first.
+* **Persistence.** Only the schedule is durable; states and results are derived from it.
+  After a restart a process is recomputed from its schedule on first use (deterministic:
+  same states, same hashpaths).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ProcessNotFoundError
+from ..core.ids import hashpath as compute_hashpath
+from ..core.ids import message_id
+from ..core.message import Message, Value
+from ..runtimes.aos import AOS_MODULE_ID
+from ..runtimes.aos.abi import json1_env, json1_message, tags_of, tags_to_dict
+from .aos_process import AosProcess
+from .results import SlotResult
+
+if TYPE_CHECKING:
+    from .node import Node
+
+MAX_PUSHES = 10_000
+MAX_DEPTH = 100
+PROTOCOL_TAGS = ("data-protocol", "variant", "type")
+_DROP_ON_PUSH = frozenset({"data-protocol", "type", "from-process", "from-module", "assignments"})
+
+
+@dataclass
+class _Live:
+    """The computed side of one process."""
+
+    pid: str
+    definition: Message
+    owner: str
+    runtime: AosProcess | None = None
+    at_slot: int = -1
+    hashpath: str = ""
+    results: dict[int, SlotResult] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class Computer:
+    """Computes the processes of one node and delivers their outboxes."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._live: dict[str, _Live] = {}
+        self._lock = threading.RLock()
+
+    # -- process state ---------------------------------------------------------------------
+
+    def live(self, pid: str) -> _Live:
+        with self._lock:
+            live = self._live.get(pid)
+            if live is None:
+                if not self.node.scheduler.has_process(pid):
+                    raise ProcessNotFoundError(f"no process {pid} on this node", field="process")
+                definition = self.node.scheduler.process(pid)
+                owner = _owner(definition, self.node.address)
+                live = _Live(pid=pid, definition=definition, owner=owner, hashpath=pid)
+                self._live[pid] = live
+            return live
+
+    def _json1(self, live: _Live, body: Message, assignment: Message, *,
+               read_only: bool = False) -> dict[str, Any]:
+        slot = assignment.get("slot")
+        msg_id = live.pid if slot == 0 else message_id(body, "all")
+        msg = json1_message(
+            body, msg_id=msg_id, default_owner=self.node.address,
+            assignment=assignment, read_only=read_only,
+            cron=bool(body.get("cron") is True),
+        )
+        if not msg["Target"]:
+            msg["Target"] = live.pid  # the process message, cron ticks: addressed to it
+        return msg
+
+    def _env(self, live: _Live) -> dict[str, Any]:
+        module = live.definition.text("module") or AOS_MODULE_ID
+        return json1_env(live.definition, live.pid, live.owner, module)
+
+    def compute_to(self, pid: str, slot: int) -> SlotResult:
+        """The result of ``slot``, computing every earlier slot first if needed."""
+        live = self.live(pid)
+        with live.lock:
+            while live.at_slot < slot:
+                nxt = live.at_slot + 1
+                assignment = self.node.scheduler.assignment(pid, nxt)
+                self._compute_slot(live, assignment)
+            result = live.results.get(slot)
+            if result is None:
+                raise ProcessNotFoundError(
+                    f"slot {slot} of {pid} was computed before this node started; "
+                    "its result is derived again by replaying the process",
+                    field="slot",
+                )
+            return result
+
+    def _compute_slot(self, live: _Live, assignment: Message) -> SlotResult:
+        slot = int(assignment["slot"])  # type: ignore[arg-type]
+        body = assignment["body"]
+        assert isinstance(body, Message)
+        msg = self._json1(live, body, assignment)
+        if live.runtime is None:
+            live.runtime = AosProcess(msg, self._env(live), seed=live.pid.encode())
+            outcome = live.runtime.boot_outcome
+        else:
+            outcome = live.runtime.apply(msg)
+        hp = compute_hashpath(Message().with_priv(hashpath=live.hashpath) if "/" in live.hashpath
+                              else live.hashpath, assignment)
+        result = SlotResult(process=live.pid, slot=slot, message_id=str(msg["Id"]),
+                            outcome=outcome, hashpath=hp, assignment=assignment)
+        live.results[slot] = result
+        live.at_slot = slot
+        live.hashpath = hp
+        self.node.events.publish("computed", process=live.pid, slot=slot, error=outcome.error,
+                                 outbox=len(outcome.messages), hashpath=hp,
+                                 output=outcome.data)
+        return result
+
+    def dry_run(self, pid: str, body: Message) -> SlotResult:
+        """Evaluate ``body`` on the latest state without scheduling or keeping anything."""
+        live = self.live(pid)
+        with live.lock:
+            current = self.node.scheduler.current_slot(pid)
+            if current >= 0:
+                self.compute_to(pid, current)
+            assert live.runtime is not None
+            last = live.results.get(live.at_slot)
+            fake = Message({
+                "slot": live.at_slot + 1,
+                "timestamp": self.node.clock.now_ms(),
+                "block-height": last.assignment.get("block-height", 0)
+                if last and last.assignment else 0,
+            })
+            msg = self._json1(live, body, fake, read_only=True)
+            msg["Id"] = message_id(body)
+            outcome = live.runtime.dry_run(msg)
+            return SlotResult(process=pid, slot=live.at_slot, message_id=msg["Id"],
+                              outcome=outcome, hashpath="", dry_run=True)
+
+    def state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
+        """The process's globals after ``slot`` (default: latest)."""
+        live = self.live(pid)
+        current = self.node.scheduler.current_slot(pid)
+        target = current if slot is None else slot
+        if target > current:
+            raise ProcessNotFoundError(f"{pid} has no slot {target} yet (latest {current})",
+                                       field="slot")
+        with live.lock:
+            self.compute_to(pid, current)
+            assert live.runtime is not None
+            if target == live.at_slot:
+                return live.runtime.state()
+            replica = AosProcess(live.runtime.process_msg, self._env(live),
+                                 seed=live.pid.encode())
+            for old in live.runtime.history:
+                nonce = old.get("Nonce")
+                if isinstance(nonce, int) and nonce > target:
+                    break
+                replica.apply(old)
+            return replica.state()
+
+    def runtime(self, pid: str) -> AosProcess:
+        live = self.live(pid)
+        with live.lock:
+            current = self.node.scheduler.current_slot(pid)
+            if live.at_slot < current:
+                self.compute_to(pid, current)
+            assert live.runtime is not None
+            return live.runtime
+
+    # -- push (the messenger) ----------------------------------------------------------------
+
+    def push(self, root: SlotResult, *, max_pushes: int = MAX_PUSHES,
+             max_depth: int = MAX_DEPTH) -> SlotResult:
+        """Deliver ``root``'s outbox (and everything it causes) to this node's processes."""
+        queue: deque[tuple[SlotResult, int]] = deque([(root, 0)])
+        delivered = 0
+        pushed_for = root.message_id
+        while queue:
+            result, depth = queue.popleft()
+            if result.error is not None:
+                continue
+            sender = self.live(result.process)
+            for outbox in result.outcome.spawns:
+                child = self._spawn_child(sender, outbox, pushed_for)
+                result.spawned.append(child.process)
+                self.node.events.publish("spawned", process=child.process,
+                                         parent=sender.pid, name=child.outcome and
+                                         _name(self.live(child.process).definition))
+                ok = self._deliver_spawned(sender, outbox, child.process, pushed_for)
+                for r in (child, ok):
+                    result.pushed.append(r)
+                    queue.append((r, depth + 1))
+            for outbox in result.outcome.messages:
+                target = str(outbox.get("Target") or "")
+                if not self.node.scheduler.has_process(target):
+                    result.undelivered.append(outbox)
+                    continue
+                if depth >= max_depth or delivered >= max_pushes:
+                    root.push_error = (
+                        f"push stopped after {delivered} deliveries (depth {depth}): the "
+                        "processes keep messaging each other; undelivered messages are kept"
+                    )
+                    result.undelivered.append(outbox)
+                    continue
+                pushed = self._deliver(sender, outbox, pushed_for)
+                delivered += 1
+                result.pushed.append(pushed)
+                queue.append((pushed, depth + 1))
+                for extra in _assignments_tag(outbox):
+                    if self.node.scheduler.has_process(extra):
+                        assigned = self._assign_existing(pushed.message_id, extra)
+                        if assigned is not None:
+                            result.pushed.append(assigned)
+                            queue.append((assigned, depth + 1))
+            for assignment in result.outcome.assignments:
+                msg_id = str(assignment.get("Message", ""))
+                for pid in _as_list(assignment.get("Processes")):
+                    if self.node.scheduler.has_process(str(pid)):
+                        assigned = self._assign_existing(msg_id, str(pid))
+                        if assigned is not None:
+                            result.pushed.append(assigned)
+                            queue.append((assigned, depth + 1))
+        return root
+
+    def _deliver(self, sender: _Live, outbox: Mapping[str, Any], pushed_for: str) -> SlotResult:
+        tags = [t for t in _as_list(outbox.get("Tags"))
+                if isinstance(t, Mapping) and str(t.get("name", "")).lower() not in _DROP_ON_PUSH]
+        fields: dict[str, Value] = {}
+        for tag in tags:
+            fields.setdefault(str(tag["name"]), _tag_text(tag.get("value")))
+        fields.update({
+            "Data-Protocol": "ao",
+            "Type": "Message",
+            "From-Process": sender.pid,
+            "From-Module": sender.definition.text("module") or AOS_MODULE_ID,
+            "Pushed-For": pushed_for,
+        })
+        msg = Message(_dedupe_case(fields)).with_(
+            target=str(outbox.get("Target")),
+            data=_tag_text(outbox.get("Data", "")),
+            anchor=_tag_text(outbox.get("Anchor", "")),
+        )
+        target = str(outbox.get("Target"))
+        res = self.node.schedule_and_compute(msg, target)
+        self.node.events.publish("pushed", from_process=sender.pid, process=target,
+                                 slot=res.slot, message=res.message_id)
+        return res
+
+    def _spawn_child(self, parent: _Live, spawn: Mapping[str, Any], pushed_for: str) -> SlotResult:
+        tags = [t for t in _as_list(spawn.get("Tags"))
+                if isinstance(t, Mapping) and str(t.get("name", "")).lower()
+                not in ("data-protocol", "type")]
+        fields: dict[str, Value] = {}
+        for tag in tags:
+            fields.setdefault(str(tag["name"]), _tag_text(tag.get("value")))
+        lowered = {k.lower() for k in fields}
+        fields.setdefault("Variant", "ao.TN.1")
+        fields["Data-Protocol"] = "ao"
+        fields["Type"] = "Process"
+        fields["From-Process"] = parent.pid
+        fields["Pushed-For"] = pushed_for
+        if "scheduler" not in lowered:
+            fields["Scheduler"] = self.node.address
+        if "authority" not in lowered:
+            fields["Authority"] = self.node.address
+        if "module" not in lowered:
+            fields["Module"] = parent.definition.text("module") or AOS_MODULE_ID
+        definition = Message(_dedupe_case(fields)).with_(
+            data=_tag_text(spawn.get("Data", "")),
+            anchor=_tag_text(spawn.get("Anchor", "")) + ":" + parent.pid,
+        )
+        return self.node.register_process(definition)
+
+    def _deliver_spawned(self, parent: _Live, spawn: Mapping[str, Any], child: str,
+                         pushed_for: str) -> SlotResult:
+        fields: dict[str, Value] = {}
+        for tag in _as_list(spawn.get("Tags")):
+            if isinstance(tag, Mapping) and str(tag.get("name", "")).lower() not in PROTOCOL_TAGS:
+                fields.setdefault(str(tag["name"]), _tag_text(tag.get("value")))
+        fields.update({"Data-Protocol": "ao", "Type": "Message", "Process": child,
+                       "Action": "Spawned", "Variant": "ao.TN.1", "Pushed-For": pushed_for})
+        msg = Message(_dedupe_case(fields)).with_(target=parent.pid, anchor=child)
+        return self.node.schedule_and_compute(msg, parent.pid)
+
+    def _assign_existing(self, msg_id: str, pid: str) -> SlotResult | None:
+        msg = self.node.find_message(msg_id)
+        if msg is None:
+            return None
+        return self.node.schedule_and_compute(msg, pid)
+
+
+def _owner(definition: Message, default: str) -> str:
+    for commitment in definition.commitments.values():
+        if isinstance(commitment, Message) and (who := commitment.text("committer")):
+            return who
+    return default
+
+
+def _name(definition: Message) -> str | None:
+    return tags_to_dict(tags_of(definition)).get("Name")
+
+
+def _tag_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    import json
+
+    return json.dumps(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value[k] for k in sorted(value, key=lambda k: int(k) if str(k).isdigit() else 0)]
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [value]
+
+
+def _assignments_tag(outbox: Mapping[str, Any]) -> list[str]:
+    for tag in _as_list(outbox.get("Tags")):
+        if isinstance(tag, Mapping) and str(tag.get("name", "")).lower() == "assignments":
+            return [str(v) for v in _as_list(tag.get("value"))]
+    return []
+
+
+def _dedupe_case(fields: Mapping[str, Value]) -> dict[str, Value]:
+    """Tag names differing only in case collapse to the first (messages are case-insensitive)."""
+    out: dict[str, Value] = {}
+    seen: set[str] = set()
+    for k, v in fields.items():
+        if k.lower() in seen:
+            continue
+        seen.add(k.lower())
+        out[k] = v
+    return out

@@ -1,0 +1,203 @@
+"""The module ABI between AO-Core messages and an aos process (JSON-1 shapes).
+
+An aos process (our Lua runtime or the real wasm module) is called once per slot with
+``handle(msg, env)``. This module builds those two objects from the scheduled message
+and its assignment, and reads the response back. The field mapping follows the reference
+compute unit (legacy brief section 4.2) and HyperBEAM's ``json-iface@1.0``::
+
+    Id            the message's signed ID (its unsigned ID when unsigned)
+    Owner         the signer's address; an unsigned message was accepted in-process
+                  by this node, so its owner is the scheduler's address
+    From          the From-Process key when present, else Owner
+    Target, Anchor, Data, Signature   from the keys of the same names
+    Tags          every other key, Header-Cased (``reply-to`` -> ``Reply-To``), in the
+                  message's own order (the original tags of an ANS-104 item win)
+    Timestamp, Block-Height, Epoch, Nonce (= slot), Hash-Chain   from the assignment
+    Cron, Read-Only   set for cron ticks and dry-runs
+
+The response ``{Output, Messages, Spawns, Assignments, Error}`` comes back as an
+:class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...core.ids import message_id
+from ...core.message import Message, Value
+from ...core.values import Atom
+
+ROOT_KEYS = frozenset({"id", "owner", "from", "target", "anchor", "data", "signature",
+                       "commitments", "ao-types", "path", "method"})
+_ASSIGNMENT_ROOT = (("timestamp", "Timestamp"), ("block-height", "Block-Height"),
+                    ("epoch", "Epoch"), ("slot", "Nonce"), ("hash-chain", "Hash-Chain"))
+
+
+def header_case(key: str) -> str:
+    """``reply-to`` -> ``Reply-To``; ID-like keys keep their case."""
+    if len(key) in (32, 42, 43):
+        return key
+    return "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
+
+
+def tag_value(value: Value) -> str:
+    """A message value as tag text (aos tags are strings)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Atom):
+        return value.name
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, tuple):
+        return ", ".join(tag_value(v) for v in value)
+    return message_id(value) if isinstance(value, Message) else str(value)
+
+
+def owner_of(msg: Message, default: str) -> str:
+    """The address that signed ``msg`` (first signer), else ``default``."""
+    for commitment in msg.commitments.values():
+        if isinstance(commitment, Message):
+            who = commitment.text("committer")
+            if who:
+                return who
+    return default
+
+
+def tags_of(msg: Message) -> list[dict[str, str]]:
+    """The tag list of ``msg`` in its own order (original ANS-104 tags when known)."""
+    for commitment in msg.commitments.values():
+        if isinstance(commitment, Message):
+            original = commitment.get("original-tags")
+            if isinstance(original, Message) and original:
+                ordered = sorted(original.items(), key=lambda kv: int(kv[0]))
+                out = []
+                for _, tag in ordered:
+                    if isinstance(tag, Message):
+                        out.append({"name": tag.text("name") or "", "value": tag.text("value") or ""})
+                return out
+    return [
+        {"name": header_case(k), "value": tag_value(v)}
+        for k, v in msg.items()
+        if k not in ROOT_KEYS and not k.startswith("priv") and not isinstance(v, Message)
+    ]
+
+
+def json1_message(
+    msg: Message,
+    *,
+    msg_id: str | None = None,
+    default_owner: str,
+    assignment: Mapping[str, Value] | None = None,
+    cron: bool = False,
+    read_only: bool = False,
+) -> dict[str, Any]:
+    """The JSON-1 ``msg`` object for ``msg`` as scheduled by ``assignment``."""
+    owner = owner_of(msg, default_owner)
+    from_process = msg.get("from-process")
+    out: dict[str, Any] = {
+        "Id": msg_id or message_id(msg, "all"),
+        "Owner": owner,
+        "From": tag_value(from_process) if from_process is not None else owner,
+        "Target": tag_value(msg["target"]) if "target" in msg else "",
+        "Tags": tags_of(msg),
+        "Data": tag_value(msg["data"]) if "data" in msg else "",
+    }
+    if "anchor" in msg:
+        out["Anchor"] = tag_value(msg["anchor"])
+    if from_process is not None:
+        out["Forwarded-By"] = owner
+    if assignment is not None:
+        for key, name in _ASSIGNMENT_ROOT:
+            if key in assignment:
+                value = assignment[key]
+                out[name] = int(value) if key in ("timestamp", "block-height", "slot") and \
+                    isinstance(value, (int, str)) and str(value).isdigit() else tag_value(value)
+        if "Epoch" in out and str(out["Epoch"]).isdigit():
+            out["Epoch"] = int(out["Epoch"])
+    if cron:
+        out["Cron"] = True
+    if read_only:
+        out["Read-Only"] = True
+    return out
+
+
+def json1_env(process: Message, process_id: str, owner: str, module_id: str) -> dict[str, Any]:
+    """The JSON-1 ``env`` object: the process and its module."""
+    return {
+        "Process": {"Id": process_id, "Owner": owner, "Tags": tags_of(process)},
+        "Module": {"Id": module_id, "Owner": owner, "Tags": []},
+    }
+
+
+@dataclass
+class Outcome:
+    """What an aos process returned for one message."""
+
+    output: Any = ""
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    spawns: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> str:
+        """``Output.data`` as text (what the aos prompt shows)."""
+        out = self.output
+        if isinstance(out, Mapping):
+            out = out.get("data", "")
+        if out is None:
+            return ""
+        return out if isinstance(out, str) else str(out)
+
+    @property
+    def prompt(self) -> str | None:
+        out = self.output
+        if isinstance(out, Mapping):
+            p = out.get("prompt")
+            return p if isinstance(p, str) else None
+        return None
+
+
+def outcome_from(response: Mapping[str, Any]) -> Outcome:
+    """An :class:`Outcome` from a JSON-shaped response object."""
+    error = response.get("Error")
+    return Outcome(
+        output=response.get("Output", ""),
+        messages=list(_as_list(response.get("Messages"))),
+        spawns=list(_as_list(response.get("Spawns"))),
+        assignments=list(_as_list(response.get("Assignments"))),
+        error=None if error is None else (error if isinstance(error, str) else str(error)),
+        raw=dict(response),
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value[k] for k in sorted(value, key=lambda k: int(k) if str(k).isdigit() else 0)]
+    return []
+
+
+def tags_to_dict(tags: Any) -> dict[str, str]:
+    """A tag list as an ordered name -> value dict (last duplicate wins)."""
+    out: dict[str, str] = {}
+    for tag in _as_list(tags):
+        if isinstance(tag, Mapping):
+            out[str(tag.get("name"))] = tag_value(tag.get("value"))
+    return out

@@ -1,0 +1,322 @@
+-- .process: process.handle(msg, env), the aos runtime's entry point, and the globals
+-- learners program against (ao, Handlers, Inbox, Owner, Name, Send, Spawn, Assign,
+-- Receive, print, Prompt, Colors, Dump, Utils, Errors, Tab, Version).
+--
+-- One message, step by step (aos 2.0.6 build behaviour):
+--   1  ao.init(env): ids, module, Authority list, fresh outbox
+--   2  normalise root keys and tag names (content_type -> Content-Type), then lift
+--      every extractable tag onto msg (later duplicates win)
+--   3  first message: seed math.random, create Inbox/Errors; set Owner from the
+--      process message; Name from the Name tag (default "aos")
+--   4  os.time() returns msg.Timestamp; print log reset
+--   5  msg.TagArray keeps the tag list, msg.Tags becomes a map (first value wins)
+--   6  Content-Type application/json: msg.Data is decoded (bad JSON fails the call)
+--   7  untrusted (From ~= Owner and neither in Authority): print, stop
+--   8  addressed to another process and not assignable: reply, print, stop
+--   9  (re)register _eval, _boot (own message only) and _default; attach
+--      msg.reply / msg.forward
+--   10 Handlers.evaluate in a new coroutine (it may suspend in Receive)
+--   11 error: {Error = prints .. "error:" .. err}; else Output {data, prompt, print}
+--      (an Eval gets {data, prompt, test})
+local json = require("json")
+local utils = require(".utils")
+local chance = require(".chance")
+local format = require(".format")
+
+ao = require(".ao")
+Handlers = require(".handlers")
+Utils = utils
+
+local process = { _version = "2.0.4" }
+
+Colors = {
+  red = "\27[31m", green = "\27[32m", blue = "\27[34m", reset = "\27[0m", gray = "\27[90m",
+}
+Bell = "\x07"
+INBOX_CAP = 10000
+Dump = format.dump
+
+local rawPrint = print
+
+-- print(x): one value, coloured by type, into the message's Output and print log.
+print = function(a)
+  if type(a) == "table" then
+    a = format.stringify(a)
+  elseif type(a) == "boolean" then
+    a = Colors.blue .. tostring(a) .. Colors.reset
+  elseif a == nil then
+    a = Colors.red .. "nil" .. Colors.reset
+  elseif type(a) == "number" then
+    a = Colors.green .. tostring(a) .. Colors.reset
+  elseif type(a) ~= "string" then
+    a = tostring(a)
+  end
+  if HANDLER_PRINT_LOGS == nil then
+    if rawPrint then rawPrint(a) end
+    return nil
+  end
+  local out = ao.outbox.Output
+  if type(out) ~= "table" then
+    out = {}
+    ao.outbox.Output = out
+  end
+  out.data = out.data and (tostring(out.data) .. "\n" .. a) or a
+  out.prompt = Prompt()
+  out.print = true
+  table.insert(HANDLER_PRINT_LOGS, a)
+  return nil
+end
+
+function Prompt()
+  return Colors.green .. tostring(Name) .. Colors.gray .. "@" .. Colors.blue .. "aos-"
+    .. process._version .. Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox)
+    .. Colors.gray .. "]" .. Colors.reset .. "> "
+end
+
+-- Tab(msg): the tag list as a map, the first value of a name winning.
+function Tab(msg)
+  local map = {}
+  for _, t in ipairs(msg.Tags or {}) do
+    if map[t.name] == nil then map[t.name] = t.value end
+  end
+  return map
+end
+
+function Version()
+  print("version: " .. process._version)
+end
+
+function Send(msg)
+  if not msg.Target then
+    print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
+  end
+  local message = ao.send(msg)
+  return {
+    output = "Message added to outbox",
+    receive = message.receive,
+    onReply = message.onReply,
+  }
+end
+
+function Spawn(...)
+  local module, msg
+  if select("#", ...) == 1 then
+    module, msg = ao._module, (...)
+  else
+    module, msg = ...
+  end
+  local spawn = ao.spawn(module, msg or {})
+  return {
+    output = "Spawn process request added to outbox",
+    after = spawn.after,
+    receive = spawn.receive,
+  }
+end
+
+-- Assign prints its message and also returns it, so an Eval of Assign{...} shows it twice.
+function Assign(assignment)
+  ao.assign(assignment)
+  print("Assignment added to outbox.")
+  return "Assignment added to outbox."
+end
+
+function Receive(pattern)
+  return Handlers.receive(pattern)
+end
+
+local function insertInbox(msg)
+  table.insert(Inbox, msg)
+  while #Inbox > INBOX_CAP do table.remove(Inbox, 1) end
+end
+
+local evalHandle = require(".eval")(ao)
+local bootHandle = require(".boot").handle(ao)
+local defaultHandle = require(".default")(insertInbox)
+local function evalPattern(m) return m.Action == "Eval" and Owner == m.From end
+local function bootPattern(m) return m.Tags.Type == "Process" and Owner == m.From end
+local function defaultPattern() return true end
+
+-- The tag list of a message or env.Process, whether still a list or already a map.
+local function tagArray(t)
+  if type(t.TagArray) == "table" then return t.TagArray end
+  return t.Tags or {}
+end
+
+local function findTag(list, name)
+  for _, tag in ipairs(list) do
+    if tag.name == name then return tag.value end
+  end
+  return nil
+end
+
+local normalize = utils.normalize
+
+local function normalizeMsg(msg)
+  local renames
+  for k in pairs(msg) do
+    local nk = normalize(k)
+    if nk ~= k then
+      renames = renames or {}
+      renames[k] = nk
+    end
+  end
+  for k, nk in pairs(renames or {}) do
+    msg[nk] = msg[k]
+    msg[k] = nil
+  end
+  for _, t in ipairs(msg.Tags or {}) do t.name = normalize(t.name) end
+  ao.normalize(msg)
+end
+
+local function initializeState(msg, env)
+  if not Seeded then
+    local source = tostring(msg.Owner or "") .. tostring(msg.Module or "") .. tostring(msg.Id or "")
+    local sum = 0
+    for i = 1, #source do sum = sum + source:byte(i) end
+    chance.seed(tonumber(tostring(msg["Block-Height"] or "") .. tostring(sum)) or sum)
+    math.random = function(...)
+      local n = select("#", ...)
+      if n == 0 then return chance.random() end
+      if n == 1 then return chance.integer(1, (...)) end
+      local lo, hi = ...
+      return chance.integer(lo, hi)
+    end
+    Seeded = true
+  end
+  Errors = Errors or {}
+  Inbox = Inbox or {}
+  if Owner == nil and msg.Id ~= nil and msg.Id == env.Process.Id then
+    Owner = findTag(msg.Tags or {}, "From-Process") or msg.From
+  end
+  if Name == nil then
+    Name = findTag(tagArray(env.Process), "Name") or "aos"
+  end
+end
+
+local function attachReplyForward(msg)
+  msg.reply = function(replyMsg)
+    local out = {}
+    for k, v in pairs(replyMsg or {}) do out[k] = v end
+    out.Target = msg["Reply-To"] or out.Target or msg.From
+    local tags = ao._tagList(out.Tags)
+    local ref = msg["X-Reference"] or msg.Reference
+    if ref ~= nil then tags[#tags + 1] = { name = "X-Reference", value = ref } end
+    if msg["X-Origin"] ~= nil then tags[#tags + 1] = { name = "X-Origin", value = msg["X-Origin"] } end
+    out.Tags = tags
+    return ao.send(out)
+  end
+  msg.forward = function(target, extra)
+    local out = ao.sanitize(msg)
+    for k, v in pairs(extra or {}) do out[k] = v end
+    out.Target = target
+    out["Reply-To"] = msg["Reply-To"] or msg.From
+    out["X-Reference"] = msg["X-Reference"] or msg.Reference
+    out["X-Origin"] = msg["X-Origin"] or msg.From
+    return ao.send(out)
+  end
+end
+
+-- The readable part of a handler error's traceback: frames in the user's code.
+local function userTraceback()
+  local lines = { "stack traceback:" }
+  for line in (Handlers._lastTraceback or ""):gmatch("[^\n]+") do
+    if line:match("^%s") and not line:find('[string ".', 1, true)
+        and not line:find("[C]", 1, true) and not line:find("(...tail calls...)", 1, true) then
+      lines[#lines + 1] = line
+    end
+  end
+  if Handlers._lastHandler then
+    lines[#lines + 1] = "\tin handler '" .. tostring(Handlers._lastHandler) .. "'"
+  end
+  return table.concat(lines, "\n")
+end
+
+local function failed(msg, err)
+  err = type(err) == "string" and err or tostring(err)
+  if msg.Action == "Eval" then
+    table.insert(Errors, err)
+    return { Error = table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red
+      .. "error:\n" .. Colors.reset .. err }
+  end
+  if msg.Action ~= nil then
+    print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = "
+      .. tostring(msg.Action) .. Colors.reset)
+  else
+    print(Colors.red .. "Error" .. Colors.gray .. " handling message" .. Colors.reset)
+  end
+  print(Colors.green .. err .. Colors.reset)
+  print("\n" .. Colors.gray .. userTraceback() .. Colors.reset)
+  return ao.result({
+    Error = table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red .. "error:\n"
+      .. Colors.reset .. err,
+    Messages = {}, Spawns = {}, Assignments = {},
+  })
+end
+
+function process.handle(msg, env)
+  if env.Process == nil and env.env ~= nil then env = env.env end
+  ao.init(env)
+  normalizeMsg(msg)
+  ao.id = env.Process.Id
+  initializeState(msg, env)
+  HANDLER_PRINT_LOGS = {}
+  os.time = function() return msg.Timestamp end
+
+  msg.TagArray = msg.Tags or {}
+  msg.Tags = Tab({ Tags = msg.TagArray })
+  if env.Process.TagArray == nil then
+    env.Process.TagArray = env.Process.Tags or {}
+    env.Process.Tags = Tab({ Tags = env.Process.TagArray })
+  end
+  if msg.Tags["Content-Type"] == "application/json" then
+    msg.Data = json.decode(msg.Data)
+  end
+  ao.clearOutbox()
+
+  if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
+    print("Message is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    return ao.result({})
+  end
+  if ao.isAssignment(msg) and not ao.isAssignable(msg) then
+    if msg.From ~= ao.id then
+      Send({ Target = msg.From, Data = "Assignment is not trusted by this process!" })
+    end
+    print("Assignment is not trusted! From: " .. tostring(msg.From) .. " - Owner: " .. tostring(msg.Owner))
+    return ao.result({})
+  end
+
+  Handlers.add("_eval", evalPattern, evalHandle)
+  if msg.Id ~= nil and msg.Id == env.Process.Id then
+    Handlers.once("_boot", bootPattern, bootHandle)
+  end
+  Handlers.append("_default", defaultPattern, defaultHandle)
+  attachReplyForward(msg)
+
+  Handlers._lastHandler, Handlers._lastTraceback = nil, nil
+  local co = coroutine.create(function() return pcall(Handlers.evaluate, msg, env) end)
+  local resumed, status, result = coroutine.resume(co)
+  if not resumed then status, result = false, status end
+  local live = {}
+  for _, c in ipairs(Handlers.coroutines) do
+    if coroutine.status(c) ~= "dead" then live[#live + 1] = c end
+  end
+  if coroutine.status(co) == "suspended" then
+    live[#live + 1] = co
+    status = true
+  end
+  Handlers.coroutines = live
+
+  if not status then return failed(msg, result) end
+
+  local output = { data = table.concat(HANDLER_PRINT_LOGS, "\n"), prompt = Prompt() }
+  if msg.Action == "Eval" then
+    output.test = Dump(HANDLER_PRINT_LOGS)
+  else
+    output.print = true
+  end
+  local response = ao.result({ Output = output })
+  ao.Nonce = msg.Nonce
+  return response
+end
+
+return process

@@ -1,0 +1,918 @@
+"""The Lua 5.3 engine that ``lua@5.3a`` and our aos-compatible runtime run on.
+
+Theory of operation
+-------------------
+One :class:`LuaEngine` is one isolated ``lupa.lua53`` state, i.e. the whole Lua state of
+one AO process. At construction a trusted bootstrap chunk (``_BOOTSTRAP`` below, loaded
+from cached bytecode) runs with the full standard library, captures in its locals the
+raw functions it needs (``debug.sethook``, ``load``, ``pcall``, ``coroutine.resume``...)
+and then rebuilds the globals into a sandbox:
+
+* **gone**: ``io``, ``python``, ``dofile``, ``loadfile``, ``string.dump``, ``package``
+  search paths, ``os.execute/exit/getenv/remove/rename/tmpname/setlocale``. ``load``
+  accepts text chunks only. ``debug`` is a read-only subset: ``traceback`` and
+  ``getinfo`` without the ``f``/``L`` options (aos's ``curry`` reads ``nparams``; no
+  function or upvalue can be reached through it). ``setmetatable`` ignores ``__gc``
+  (Lua 5.3 runs finalizers with hooks disabled, so they could not be metered).
+  ``collectgarbage`` accepts ``"collect"`` (charged by heap size), ``"step"``,
+  ``"count"`` and ``"isrunning"``; the options that tune or stop the collector raise.
+  ``print`` appends a line to an output buffer the host reads with
+  :meth:`LuaEngine.drain_output` (it never writes to the host's stdout).
+* **require** serves only the ``modules`` given at construction (name -> source),
+  lazily, cached in ``package.loaded``; ``require(".handlers")`` and
+  ``require("handlers")`` are the same module. Sources are compiled once per Python
+  process into bytecode (a module-level cache keyed by sha256 of name and source,
+  compiled in a private runtime with ``string.dump``) and loaded in each engine by a
+  host-captured binary ``load`` user code cannot reach.
+* **determinism**: ``os.time()`` returns the host-set message time in **milliseconds**
+  (aos replaces ``os.time`` with ``function() return msg.Timestamp end`` and
+  ``Timestamp`` is in ms, so code written for aos expects ms). ``os.time(t)`` converts a
+  date table the standard way (UTC, seconds), ``os.date`` formats UTC in the C locale
+  from our own calendar code, its default time being the message time in seconds;
+  ``os.clock()`` is the instructions used by the current call divided by 1e8.
+  ``math.random`` is xoshiro256** written in Lua, seeded from sha256 of the per-process
+  seed, so the same seed and calls give the same numbers on every machine.
+  Not deterministic (a property of the lupa build, not fixable from here): the order of
+  ``pairs`` over string keys (Lua 5.3 randomises its string hash seed per state),
+  ``tostring`` of tables/functions (addresses) and ``collectgarbage("count")``.
+* **metering**: every call runs under ``debug.sethook(hook, "", hook_interval)`` on the
+  main thread; wrapped ``coroutine.create/wrap`` install the same hook on every new
+  coroutine, all charging one budget. When the budget is spent (or the host called
+  :meth:`LuaEngine.interrupt`) the hook raises, and keeps raising at every later hook,
+  and the wrapped ``pcall``/``xpcall``/``coroutine.resume`` re-raise it, so user code
+  cannot swallow it. C functions that copy data (``string.rep/format/gsub/sub/upper/
+  lower/reverse``, ``table.concat/sort``) are charged one instruction per 64 bytes of
+  output (or per element sorted). Known gap: work inside a single VM instruction or a
+  single C call (``..`` on huge strings, pathological pattern backtracking) is bounded
+  only by the memory limit, not by the budget.
+* **errors**: each call runs in ``xpcall`` with a handler that stringifies the error
+  object (under the hook) and takes a traceback; the Python side translates the outcome
+  into :mod:`ao_kernel.core.errors` (``LuaError``/``LuaSyntaxError``,
+  ``ComputeLimitError``, ``MemoryLimitError``, ``InterruptError``). A raw lupa
+  exception never escapes.
+* **binary strings**: results are decoded as UTF-8; a returned string that is not valid
+  UTF-8 comes back as ``bytes`` (fetched through a slow but exact path).
+
+API::
+
+    LuaEngine(*, modules=None, seed=0, instruction_limit=DEFAULT_INSTRUCTION_LIMIT,
+              memory_limit=DEFAULT_MEMORY_LIMIT, chunk_cache=None,
+              hook_interval=DEFAULT_HOOK_INTERVAL)
+    .execute(source, chunkname="eval", *args) -> Any   # compile + run under the limits
+    .call(fn, *args) -> Any          # fn: global name or Lua function; under the limits
+    .compile(source, chunkname="eval") -> Lua function (text mode, sandbox globals)
+    .set_time(ms); .interrupt(); .globals; .table(*a, **kw); .table_from(obj)
+    .to_python(value) -> plain Python (lists/dicts/bytes-or-str), binary safe
+    .drain_output() -> list[str]; .instructions_used; .memory_used; .instruction_limit
+    precompile(source, chunkname) -> bytes   # warm the process-wide bytecode cache
+
+Results: no value -> ``None``, one value -> that value, several -> a tuple. Calls into
+one engine are serialised by lupa; :meth:`interrupt` is the only method meant to be
+called from another thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from lupa import lua53
+
+from ao_kernel.core.errors import (
+    ComputeLimitError,
+    InterruptError,
+    LuaError,
+    LuaSyntaxError,
+    MemoryLimitError,
+)
+
+__all__ = [
+    "DEFAULT_HOOK_INTERVAL",
+    "DEFAULT_INSTRUCTION_LIMIT",
+    "DEFAULT_MEMORY_LIMIT",
+    "LuaEngine",
+    "precompile",
+]
+
+DEFAULT_INSTRUCTION_LIMIT = 500_000_000  # a few seconds of Lua
+DEFAULT_MEMORY_LIMIT = 256 << 20
+DEFAULT_HOOK_INTERVAL = 1000  # instructions between count hooks (metering granularity)
+_POLL_EVERY = 64  # hooks between two looks at the interrupt flag (~64k instructions)
+
+# Outcome kinds reported by the bootstrap's run/exec (keep in sync with _BOOTSTRAP).
+_OK, _ERROR, _LIMIT, _INTERRUPT, _SYNTAX = 0, 1, 2, 3, 4
+_BIN_KEY = "__ao_binary"
+_OOM = "not enough memory"
+
+_LuaRaw = lua53.LuaError
+_LuaMemRaw = lua53.LuaMemoryError
+
+# --------------------------------------------------------------------------------------
+# The trusted bootstrap. Runs once per engine, before any user code, with the raw
+# standard library; everything it captures in locals is unreachable from user code.
+# --------------------------------------------------------------------------------------
+_BOOTSTRAP = r"""
+local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY = ...
+local G = _G
+local type, select, tostring, error = type, select, tostring, error
+local pcall, xpcall, rawget, rawset = pcall, xpcall, rawget, rawset
+local setmetatable, getmetatable, load = setmetatable, getmetatable, load
+local tointeger, maxinteger = math.tointeger, math.maxinteger
+local sethook, traceback, getinfo = debug.sethook, debug.traceback, debug.getinfo
+local co_create, co_resume, co_wrap = coroutine.create, coroutine.resume, coroutine.wrap
+local utf8len, byte, sub, format = utf8.len, string.byte, string.sub, string.format
+local find, gsub = string.find, string.gsub
+local concat, pack, unpack, collect = table.concat, table.pack, table.unpack, collectgarbage
+
+local ctl = {}
+
+------------------------------------------------------------------ metering
+local used, limit, ticks, active, tripped, kind = 0, maxinteger, 0, false, nil, 0
+local limit_msg = "compute limit exceeded"
+
+local function trip(k, msg)
+  kind, tripped = k, msg
+  error(msg, 0)
+end
+
+local function hook()
+  if not active then return end
+  if tripped then error(tripped, 0) end
+  used = used + STEP
+  if used > limit then trip(2, limit_msg) end
+  ticks = ticks + 1
+  if ticks >= POLL_EVERY then
+    ticks = 0
+    local ok, stop = pcall(poll)
+    if stop or not ok then trip(3, "interrupted") end
+  end
+end
+
+local function charge(n)
+  used = used + n
+  if active and used > limit then trip(2, limit_msg) end
+end
+
+local function reraise(ok, ...)
+  if tripped then error(tripped, 0) end
+  return ok, ...
+end
+
+G.pcall = function(f, ...) return reraise(pcall(f, ...)) end
+G.xpcall = function(f, h, ...) return reraise(xpcall(f, h, ...)) end
+coroutine.resume = function(co, ...) return reraise(co_resume(co, ...)) end
+coroutine.create = function(f)
+  if type(f) ~= "function" then
+    error("bad argument #1 to 'create' (function expected, got " .. type(f) .. ")", 2)
+  end
+  local co = co_create(f)
+  sethook(co, hook, "", STEP)
+  return co
+end
+coroutine.wrap = function(f)
+  if type(f) ~= "function" then return co_wrap(f) end
+  return co_wrap(function(...)
+    sethook(hook, "", STEP)
+    return f(...)
+  end)
+end
+
+-- C functions that copy data: charge by output size, keep the user's error position.
+local function guard(lib, name, cost)
+  local f = lib[name]
+  local label = "to '" .. name .. "'"
+  lib[name] = function(...)
+    local ok, r, r2 = pcall(f, ...)
+    if not ok then
+      if tripped then error(tripped, 0) end
+      if type(r) == "string" then
+        r = gsub(r, "to '%?'", label, 1)
+        if not find(r, "^[^\n]-:%d+: ") then error(r, 2) end
+      end
+      error(r, 0)
+    end
+    charge(cost(r, ...))
+    return r, r2
+  end
+end
+local function by_len(r) return type(r) == "string" and (#r >> 6) or 0 end
+for _, n in ipairs({"rep", "format", "gsub", "sub", "upper", "lower", "reverse"}) do
+  guard(string, n, by_len)
+end
+guard(table, "concat", by_len)
+guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
+
+------------------------------------------------------------------ errors and calls
+local function handler(e)
+  if tripped then return tripped end
+  local msg = e
+  if type(e) ~= "string" then
+    local ok, s = pcall(tostring, e)
+    if ok and type(s) == "string" then msg = s
+    else msg = "(error object is a " .. type(e) .. " value)" end
+  end
+  return {msg, traceback(nil, 2)}
+end
+
+local last_n, last1, last2, last3, lastt = 0
+local function finish(ok, ...)
+  active = false
+  sethook()
+  if ok then
+    last_n = select("#", ...)
+    last1, last2, last3 = ...
+    if last_n > 3 then lastt = pack(...) else lastt = nil end
+    return 0, ...
+  end
+  if tripped then return kind, tripped end
+  return 1, ...
+end
+
+local function start()
+  used, ticks, tripped, kind, active = 0, 0, nil, 0, true
+  sethook(hook, "", STEP)
+end
+
+local function finish_nested(ok, ...)
+  if ok then return 0, ... end
+  if tripped then return kind, tripped end
+  return 1, ...
+end
+
+function ctl.run(fn, ...)
+  if active then return finish_nested(xpcall(fn, handler, ...)) end
+  start()
+  return finish(xpcall(fn, handler, ...))
+end
+
+function ctl.run_global(name, ...)
+  return ctl.run(rawget(G, name), ...)
+end
+
+function ctl.compile(src, name)
+  return load(src, name, "t", G)
+end
+
+function ctl.exec(src, name, ...)
+  local fn, err = load(src, name, "t", G)
+  if not fn then return 4, err end
+  return ctl.run(fn, ...)
+end
+
+function ctl.set_limit(n)
+  limit = n
+  limit_msg = "compute limit exceeded: more than " .. tostring(n) .. " instructions"
+end
+function ctl.used() return used end
+
+-- Binary-safe access to results and table entries (strings that are not UTF-8).
+local BIN = "__ao_binary"
+local function wrapbin(v)
+  if type(v) == "string" and not utf8len(v) then return {[BIN] = true, v} end
+  return v
+end
+function ctl.last_results()
+  local out = {n = last_n}
+  local src = lastt or {last1, last2, last3}
+  for i = 1, last_n do out[i] = wrapbin(src[i]) end
+  return out
+end
+function ctl.entries(t)
+  local out, n = {}, 0
+  for k, v in next, t do
+    out[n + 1], out[n + 2] = wrapbin(k), wrapbin(v)
+    n = n + 2
+  end
+  out.n = n
+  return out
+end
+function ctl.chunk(holder, i, j) return byte(holder[1], i, j) end
+function ctl.len(holder) return #holder[1] end
+
+------------------------------------------------------------------ time
+local now_ms = 0
+function ctl.set_time(ms) now_ms = ms end
+
+local DAYS = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+local MONTHS = {"January", "February", "March", "April", "May", "June", "July",
+                "August", "September", "October", "November", "December"}
+
+local function civil(days)              -- days since 1970-01-01 -> y, m, d
+  local z = days + 719468
+  local era = z // 146097
+  local doe = z - era * 146097
+  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+  local mp = (5 * doy + 2) // 153
+  local d = doy - (153 * mp + 2) // 5 + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  return y, m, d
+end
+
+local function days_from_civil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = y // 400
+  local yoe = y - era * 400
+  local doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+end
+
+local function field(t, k, default)
+  local v = rawget(t, k)
+  if v == nil then
+    if default == nil then error("field '" .. k .. "' missing in date table", 3) end
+    return default
+  end
+  local i = tointeger(v)
+  if not i then error("field '" .. k .. "' is not an integer", 3) end
+  return i
+end
+
+local function time_of(t)
+  local y, m = field(t, "year"), field(t, "month")
+  local d, h = field(t, "day"), field(t, "hour", 12)
+  local mi, s = field(t, "min", 0), field(t, "sec", 0)
+  y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+  return ((days_from_civil(y, m, 1) + d - 1) * 24 + h) * 3600 + mi * 60 + s
+end
+
+local function broken(secs)
+  local days, rem = secs // 86400, secs % 86400
+  local y, m, d = civil(days)
+  local yday = days - days_from_civil(y, 1, 1) + 1
+  return {year = y, month = m, day = d, hour = rem // 3600, min = rem % 3600 // 60,
+          sec = rem % 60, wday = (days + 4) % 7 + 1, yday = yday, isdst = false}
+end
+
+local function iso_week(t)              -- ISO 8601 week-based year and week
+  local wd = (t.wday + 5) % 7           -- Monday = 0
+  local y = t.year
+  local week = (t.yday - 1 - wd + 10) // 7
+  local function weeks_in(yr)
+    local jan1 = (days_from_civil(yr, 1, 1) + 3) % 7   -- Monday = 0
+    local leap = (yr % 4 == 0 and yr % 100 ~= 0) or yr % 400 == 0
+    return (jan1 == 3 or (leap and jan1 == 2)) and 53 or 52
+  end
+  if week < 1 then y = y - 1; week = weeks_in(y)
+  elseif week > weeks_in(y) then y = y + 1; week = 1 end
+  return y, week
+end
+
+local conv
+conv = {
+  a = function(t) return sub(DAYS[t.wday], 1, 3) end,
+  A = function(t) return DAYS[t.wday] end,
+  b = function(t) return sub(MONTHS[t.month], 1, 3) end,
+  B = function(t) return MONTHS[t.month] end,
+  c = function(t) return format("%s %s %2d %02d:%02d:%02d %d", sub(DAYS[t.wday], 1, 3),
+        sub(MONTHS[t.month], 1, 3), t.day, t.hour, t.min, t.sec, t.year) end,
+  C = function(t) return format("%02d", t.year // 100) end,
+  d = function(t) return format("%02d", t.day) end,
+  D = function(t) return format("%02d/%02d/%02d", t.month, t.day, t.year % 100) end,
+  e = function(t) return format("%2d", t.day) end,
+  F = function(t) return format("%d-%02d-%02d", t.year, t.month, t.day) end,
+  g = function(t) local y = iso_week(t); return format("%02d", y % 100) end,
+  G = function(t) local y = iso_week(t); return format("%d", y) end,
+  H = function(t) return format("%02d", t.hour) end,
+  I = function(t) return format("%02d", (t.hour + 11) % 12 + 1) end,
+  j = function(t) return format("%03d", t.yday) end,
+  m = function(t) return format("%02d", t.month) end,
+  M = function(t) return format("%02d", t.min) end,
+  n = function() return "\n" end,
+  p = function(t) return t.hour < 12 and "AM" or "PM" end,
+  r = function(t) return format("%02d:%02d:%02d %s", (t.hour + 11) % 12 + 1, t.min, t.sec,
+        t.hour < 12 and "AM" or "PM") end,
+  R = function(t) return format("%02d:%02d", t.hour, t.min) end,
+  S = function(t) return format("%02d", t.sec) end,
+  t = function() return "\t" end,
+  T = function(t) return format("%02d:%02d:%02d", t.hour, t.min, t.sec) end,
+  u = function(t) return tostring((t.wday + 5) % 7 + 1) end,
+  U = function(t) return format("%02d", (t.yday + 6 - (t.wday - 1)) // 7) end,
+  V = function(t) local _, w = iso_week(t); return format("%02d", w) end,
+  w = function(t) return tostring(t.wday - 1) end,
+  W = function(t) return format("%02d", (t.yday + 6 - (t.wday + 5) % 7) // 7) end,
+  x = function(t) return format("%02d/%02d/%02d", t.month, t.day, t.year % 100) end,
+  X = function(t) return format("%02d:%02d:%02d", t.hour, t.min, t.sec) end,
+  y = function(t) return format("%02d", t.year % 100) end,
+  Y = function(t) return format("%d", t.year) end,
+  z = function() return "+0000" end,
+  Z = function() return "GMT" end,
+  ["%"] = function() return "%" end,
+}
+
+local os_date = function(fmt, secs)
+  fmt = fmt == nil and "%c" or fmt
+  if type(fmt) ~= "string" then error("bad argument #1 to 'date' (string expected)", 2) end
+  if secs == nil then secs = now_ms // 1000
+  else
+    local i = tointeger(secs)
+    if not i then error("bad argument #2 to 'date' (number has no integer representation)", 2) end
+    secs = i
+  end
+  if sub(fmt, 1, 1) == "!" then fmt = sub(fmt, 2) end
+  local t = broken(secs)
+  if sub(fmt, 1, 2) == "*t" then return t end
+  local out, i, n = {}, 1, #fmt
+  while i <= n do
+    local c = sub(fmt, i, i)
+    if c == "%" then
+      local spec = sub(fmt, i + 1, i + 1)
+      local f = conv[spec]
+      if not f then
+        error("bad argument #1 to 'date' (invalid conversion specifier '%" .. spec .. "')", 2)
+      end
+      out[#out + 1] = f(t)
+      i = i + 2
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return concat(out)
+end
+
+G.os = {
+  time = function(t)
+    if t == nil then return now_ms end
+    if type(t) ~= "table" then error("bad argument #1 to 'time' (table expected)", 2) end
+    return time_of(t)
+  end,
+  clock = function() return used / 1e8 end,
+  date = os_date,
+  difftime = function(a, b) return (a - (b or 0)) + 0.0 end,
+}
+
+------------------------------------------------------------------ math.random
+local s0, s1, s2, s3 = S0, S1, S2, S3
+local function rotl(x, k) return (x << k) | (x >> (64 - k)) end
+local function next64()
+  local r = rotl(s1 * 5, 7) * 9
+  local t = s1 << 17
+  s2 = s2 ~ s0; s3 = s3 ~ s1; s1 = s1 ~ s2; s0 = s0 ~ s3
+  s2 = s2 ~ t; s3 = rotl(s3, 45)
+  return r
+end
+local function splitmix(x)
+  x = x + -7046029254386353131                      -- 0x9E3779B97F4A7C15
+  local z = x
+  z = (z ~ (z >> 30)) * -4658895280553007687        -- 0xBF58476D1CE4E5B9
+  z = (z ~ (z >> 27)) * -7723592293110705685        -- 0x94D049BB133111EB
+  return x, z ~ (z >> 31)
+end
+
+local function project(ran, n)                      -- uniform in [0, n], n >= 0
+  if n & (n + 1) == 0 then return ran & n end
+  local lim = n
+  lim = lim | (lim >> 1); lim = lim | (lim >> 2); lim = lim | (lim >> 4)
+  lim = lim | (lim >> 8); lim = lim | (lim >> 16); lim = lim | (lim >> 32)
+  while ran & lim > n do ran = next64() end
+  return ran & lim
+end
+
+local function intarg(v, i)
+  local x = tointeger(v)
+  if x == nil then
+    if type(v) == "number" then
+      error("bad argument #" .. i .. " to 'random' (number has no integer representation)", 3)
+    end
+    error("bad argument #" .. i .. " to 'random' (number expected, got " .. type(v) .. ")", 3)
+  end
+  return x
+end
+
+math.random = function(...)
+  local n = select("#", ...)
+  local r = next64()
+  local low, up
+  if n == 0 then return (r >> 11) * 0x1.0p-53
+  elseif n == 1 then low, up = 1, intarg((...), 1)
+  elseif n == 2 then local a, b = ...; low, up = intarg(a, 1), intarg(b, 2)
+  else error("wrong number of arguments", 2) end
+  if low > up then error("bad argument #" .. n .. " to 'random' (interval is empty)", 2) end
+  if not (low >= 0 or up <= maxinteger + low) then
+    error("bad argument #1 to 'random' (interval too large)", 2)
+  end
+  return low + project(r, up - low)
+end
+
+math.randomseed = function(x)
+  local v = tointeger(x)
+  if v == nil then
+    if type(x) ~= "number" then error("bad argument #1 to 'randomseed' (number expected)", 2) end
+    v = string.unpack("<i8", string.pack("<d", x))
+  end
+  local st = v
+  st, s0 = splitmix(st); st, s1 = splitmix(st); st, s2 = splitmix(st); st, s3 = splitmix(st)
+end
+
+------------------------------------------------------------------ require
+local loaded = {}
+local loading = {}
+local function canon(k)
+  if type(k) == "string" and sub(k, 1, 1) == "." then return sub(k, 2) end
+  return k
+end
+setmetatable(loaded, {
+  __index = function(t, k) local c = canon(k); if c ~= k then return rawget(t, c) end end,
+  __newindex = function(t, k, v) rawset(t, canon(k), v) end,
+})
+
+G.require = function(name)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+  end
+  local key = canon(name)
+  local v = rawget(loaded, key)
+  if v ~= nil then return v end
+  if loading[key] then error("loop or previous error loading module '" .. name .. "'", 2) end
+  local code, err = fetch_module(key)
+  if code == nil then error(err or ("module '" .. name .. "' not found"), 2) end
+  local fn, lerr = load(code, "=" .. key, "b", G)
+  if not fn then error(lerr, 2) end
+  loading[key] = true
+  local ok, res = pcall(fn, key)
+  loading[key] = nil
+  if tripped then error(tripped, 0) end
+  if not ok then error(res, 0) end
+  if res == nil then res = rawget(loaded, key) end
+  if res == nil then res = true end
+  rawset(loaded, key, res)
+  return res
+end
+
+------------------------------------------------------------------ the rest of the sandbox
+G.load = function(chunk, name, mode, ...)
+  if mode ~= nil and mode ~= "t" and not find(tostring(mode), "t", 1, true) then
+    return nil, "attempt to load a binary chunk (mode is '" .. tostring(mode) .. "')"
+  end
+  if select("#", ...) > 0 then return load(chunk, name, "t", ...) end
+  return load(chunk, name, "t")
+end
+
+G.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    local gc = rawget(mt, "__gc")
+    rawset(mt, "__gc", nil)
+    local ok, r = pcall(setmetatable, t, mt)
+    rawset(mt, "__gc", gc)
+    if not ok then error(r, 2) end
+    return r
+  end
+  return setmetatable(t, mt)
+end
+
+G.collectgarbage = function(opt, arg)
+  opt = opt == nil and "collect" or opt
+  if opt == "collect" then
+    charge(tointeger(collect("count") // 1) or 0)
+    return collect("collect")
+  elseif opt == "count" or opt == "step" or opt == "isrunning" then
+    return collect(opt, arg)
+  end
+  error("bad argument #1 to 'collectgarbage' (option '" .. tostring(opt) ..
+        "' is not allowed in the sandbox)", 2)
+end
+
+local out = {}
+G.print = function(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  out[#out + 1] = concat(parts, "\t")
+end
+function ctl.drain_output()
+  local o = out
+  out = {}
+  return o
+end
+
+G.debug = {
+  traceback = traceback,
+  getinfo = function(a, b, c)
+    local co
+    if type(a) == "thread" then co, a, b = a, b, c end
+    local what = b == nil and "nSltu" or gsub(tostring(b), "[fL>]", "")
+    if co == nil and type(a) == "number" then a = a + 1 end   -- skip this wrapper's frame
+    local info
+    if co then info = getinfo(co, a, what) else info = getinfo(a, what) end
+    return info
+  end,
+}
+
+string.dump = nil
+G.io, G.dofile, G.loadfile, G.python, G.package = nil, nil, nil, nil, nil
+for _, k in ipairs({"_G", "string", "table", "math", "coroutine", "utf8", "os", "debug"}) do
+  rawset(loaded, k, G[k])
+end
+G.package = {loaded = loaded}
+rawset(loaded, "package", G.package)
+return ctl
+"""
+
+
+# --------------------------------------------------------------------------------------
+# Process-wide bytecode cache, compiled in a private trusted runtime.
+# --------------------------------------------------------------------------------------
+_BYTECODE: dict[bytes, bytes] = {}
+_COMPILE_LOCK = threading.Lock()
+_compiler: Any = None
+
+
+def _compile_fn() -> Any:
+    global _compiler
+    if _compiler is None:
+        rt = lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False,
+                              unpack_returned_tuples=True)
+        _compiler = rt.execute(
+            b"return function(src, name)\n"
+            b"  local f, err = load(src, name, 't')\n"
+            b"  if not f then return nil, err end\n"
+            b"  return string.dump(f)\n"
+            b"end"
+        )
+    return _compiler
+
+
+def precompile(source: str | bytes, chunkname: str,
+               cache: MutableMapping[bytes, bytes] | None = None) -> bytes:
+    """Lua 5.3 bytecode (with line info) for ``source``; compiled once per process.
+
+    The key is sha256 of chunk name and source (the chunk name lives in the bytecode).
+    Raises :class:`LuaSyntaxError` if the source does not compile.
+    """
+    src = source.encode() if isinstance(source, str) else source
+    store = _BYTECODE if cache is None else cache
+    key = hashlib.sha256(chunkname.encode() + b"\0" + src).digest()
+    code = store.get(key)
+    if code is not None:
+        return code
+    with _COMPILE_LOCK:
+        res = _compile_fn()(src, chunkname.encode())
+    code, err = res if isinstance(res, tuple) else (res, None)
+    if code is None:
+        msg = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
+        raise LuaSyntaxError(msg, field=chunkname)
+    store[key] = code
+    return bytes(code)
+
+
+def _seed_words(seed: bytes | int | str) -> tuple[int, int, int, int]:
+    if isinstance(seed, int):
+        raw = b"int:" + str(seed).encode()
+    elif isinstance(seed, str):
+        raw = b"str:" + seed.encode()
+    else:
+        raw = b"bytes:" + bytes(seed)
+    digest = hashlib.sha256(b"ao-kernel/lua/math.random\0" + raw).digest()
+    words = [int.from_bytes(digest[i:i + 8], "big", signed=True) for i in range(0, 32, 8)]
+    if not any(words):  # xoshiro must not start from all zeros
+        words[0] = 1
+    return words[0], words[1], words[2], words[3]
+
+
+def _attribute_filter(obj: Any, name: Any, is_setting: bool) -> Any:
+    if isinstance(name, str) and name.startswith("_"):
+        raise AttributeError(f"access to {name!r} is not allowed")
+    return name
+
+
+def _is_table(value: Any) -> bool:
+    return bool(lua53.lua_type(value) == "table")
+
+
+class LuaEngine:
+    """One sandboxed, metered Lua 5.3 state (one AO process's state). See the module doc."""
+
+    def __init__(
+        self,
+        *,
+        modules: Mapping[str, str] | None = None,
+        seed: bytes | int | str = 0,
+        instruction_limit: int | None = DEFAULT_INSTRUCTION_LIMIT,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        chunk_cache: MutableMapping[bytes, bytes] | None = None,
+        hook_interval: int = DEFAULT_HOOK_INTERVAL,
+    ) -> None:
+        self._modules = {(k[1:] if k.startswith(".") else k): v
+                         for k, v in (modules or {}).items()}
+        self._cache = chunk_cache
+        self._stop = False
+        self._memory_limit = memory_limit
+        self._lua = lua53.LuaRuntime(
+            register_eval=False,
+            register_builtins=False,
+            attribute_filter=_attribute_filter,
+            unpack_returned_tuples=True,
+            max_memory=memory_limit or 0,
+        )
+        boot = self._lua.execute(
+            "local code = ... return load(code, '=[ao-kernel]', 'b')",
+            precompile(_BOOTSTRAP, "=[ao-kernel]"),
+        )
+        self._ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
+                         int(hook_interval), _POLL_EVERY)
+        self._run = self._ctl.run
+        self._run_global = self._ctl.run_global
+        self._exec = self._ctl.exec
+        self._set_time = self._ctl.set_time
+        self._globals = self._lua.globals()
+        self.instruction_limit = instruction_limit
+
+    # ---------------------------------------------------------------- configuration
+    @property
+    def instruction_limit(self) -> int | None:
+        """The per-call instruction budget (``None`` = unlimited)."""
+        return self._limit_value
+
+    @instruction_limit.setter
+    def instruction_limit(self, value: int | None) -> None:
+        self._limit_value = value
+        self._ctl.set_limit((1 << 63) - 1 if value is None else int(value))
+
+    def set_time(self, ms: int) -> None:
+        """Set the message time: ``os.time()`` returns ``ms``; ``os.date`` uses ``ms // 1000``."""
+        self._set_time(int(ms))
+
+    def interrupt(self) -> None:
+        """Stop the running call with :class:`InterruptError` (thread-safe, no Lua access)."""
+        self._stop = True
+
+    def _poll(self) -> bool:
+        return bool(self._stop)
+
+    def _fetch_module(self, name: str) -> tuple[bytes | None, str | None]:
+        source = self._modules.get(name)
+        if source is None:
+            return None, None
+        try:
+            return precompile(source, "=" + name, self._cache), None
+        except LuaSyntaxError as exc:
+            return None, exc.message
+
+    # ---------------------------------------------------------------- running code
+    def execute(self, source: str, chunkname: str = "eval", *args: Any) -> Any:
+        """Compile ``source`` (text only) and run it under the limits; return its values."""
+        self._stop = False
+        try:
+            res = self._exec(source, chunkname, *args)
+        except UnicodeDecodeError:
+            return self._binary_results()
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
+        if res.__class__ is tuple:
+            if res[0] == _OK:
+                return res[1] if len(res) == 2 else res[1:]
+            raise self._translate(res)
+        if res == _OK:
+            return None
+        raise self._translate((res,))
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """Call a Lua function (or the global named ``fn``) under the limits."""
+        self._stop = False
+        try:
+            res = self._run_global(fn, *args) if fn.__class__ is str else self._run(fn, *args)
+        except UnicodeDecodeError:
+            return self._binary_results()
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
+        if res.__class__ is tuple:
+            if res[0] == _OK:
+                return res[1] if len(res) == 2 else res[1:]
+            raise self._translate(res)
+        if res == _OK:
+            return None
+        raise self._translate((res,))
+
+    def compile(self, source: str, chunkname: str = "eval") -> Any:
+        """Compile text ``source`` into a Lua function over the sandbox globals."""
+        try:
+            res = self._ctl.compile(source, chunkname)
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
+        if res.__class__ is tuple:
+            if res[0] is None:
+                raise LuaSyntaxError(str(res[1]), field=chunkname)
+            return res[0]
+        return res
+
+    # ---------------------------------------------------------------- errors
+    def _translate(self, res: tuple[Any, ...]) -> Exception:
+        kind = res[0]
+        err: Any = res[1] if len(res) > 1 else None
+        traceback: str | None = None
+        if _is_table(err):
+            msg, traceback = err[1], err[2]
+        else:
+            msg = err
+        text = msg if isinstance(msg, str) else repr(msg)
+        if kind == _LIMIT:
+            return ComputeLimitError(text)
+        if kind == _INTERRUPT:
+            return InterruptError("Lua execution interrupted by the host")
+        if kind == _SYNTAX:
+            return LuaSyntaxError(text)
+        if _OOM in text:
+            self._recover_memory()
+            return MemoryLimitError(
+                f"Lua memory limit exceeded ({self._memory_limit} bytes): {text}")
+        error = LuaError(text)
+        error.lua_traceback = traceback
+        return error
+
+    def _translate_raw(self, exc: BaseException) -> Exception:
+        text = str(exc)
+        if isinstance(exc, _LuaMemRaw) or _OOM in text:
+            self._recover_memory()
+            return MemoryLimitError(f"Lua memory limit exceeded ({self._memory_limit} bytes)")
+        head, _, tb = text.partition("\nstack traceback:")
+        error = LuaError(head)
+        error.lua_traceback = "stack traceback:" + tb if tb else None
+        return error
+
+    def _recover_memory(self) -> None:
+        with contextlib.suppress(_LuaRaw):
+            self._lua.gccollect()
+
+    # ---------------------------------------------------------------- conversion
+    def _unwrap(self, value: Any) -> Any:
+        if _is_table(value) and value[_BIN_KEY] is True:
+            n = self._ctl.len(value)
+            out = bytearray()
+            for i in range(1, n + 1, 4096):
+                chunk = self._ctl.chunk(value, i, min(i + 4095, n))
+                out += bytes(chunk) if isinstance(chunk, tuple) else bytes((chunk,))
+            return bytes(out)
+        return value
+
+    def _binary_results(self) -> Any:
+        packed = self._ctl.last_results()
+        values = tuple(self._unwrap(packed[i]) for i in range(1, packed["n"] + 1))
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else values
+
+    def to_python(self, value: Any, *, max_depth: int = 64) -> Any:
+        """Deep-convert a Lua value: sequences -> list, other tables -> dict.
+
+        Strings that are not UTF-8 come back as ``bytes``. Raises :class:`LuaError` on
+        tables nested deeper than ``max_depth`` (or cyclic).
+        """
+        if not _is_table(value):
+            return value
+        if max_depth <= 0:
+            raise LuaError("table nested too deeply (or cyclic) to convert")
+        try:
+            flat = self._ctl.entries(value)
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
+        n = flat["n"]
+        items = [(self._unwrap(flat[i]), self.to_python(self._unwrap(flat[i + 1]),
+                                                         max_depth=max_depth - 1))
+                 for i in range(1, n + 1, 2)]
+        keys = [k for k, _ in items]
+        if keys and all(isinstance(k, int) for k in keys) and sorted(keys) == list(
+                range(1, len(keys) + 1)):
+            return [v for _, v in sorted(items, key=lambda kv: kv[0])]
+        return dict(items)
+
+    def table(self, *items: Any, **kwargs: Any) -> Any:
+        """A new Lua table from positional items (1..n) and keyword entries."""
+        return self._lua.table(*items, **kwargs)
+
+    def table_from(self, obj: Any, *, recursive: bool = True) -> Any:
+        """A Lua table from a Python mapping or sequence (nested ones too by default)."""
+        try:
+            return self._lua.table_from(obj, recursive=recursive)
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
+
+    # ---------------------------------------------------------------- introspection
+    @property
+    def globals(self) -> Any:
+        """The sandbox's global table (a lupa table; host access is unmetered)."""
+        return self._globals
+
+    def drain_output(self) -> list[str]:
+        """Lines written by ``print`` since the last drain (the buffer is emptied)."""
+        lines = self.to_python(self._ctl.drain_output())
+        if isinstance(lines, dict):  # an empty table converts to {}
+            return []
+        return [ln.decode("utf-8", "replace") if isinstance(ln, bytes) else str(ln)
+                for ln in lines]
+
+    @property
+    def instructions_used(self) -> int:
+        """Instructions charged to the last call (hook granularity plus C-function charges)."""
+        return int(self._ctl.used())
+
+    @property
+    def memory_used(self) -> int:
+        """Bytes currently allocated by this Lua state."""
+        return int(self._lua.get_memory_used())
+

@@ -1,0 +1,1 @@
+"""Test helpers shipped with ao-kernel: fixtures and conformance suites."""

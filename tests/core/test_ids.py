@@ -1,0 +1,100 @@
+"""IDs and hashpaths beyond the vectors: the fast path, accumulation, hashpath shape."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ao_kernel.core.errors import AOError, MessageError
+from ao_kernel.core.ids import _calculate, _fast_unsigned, accumulate, compress, hashpath, message_id
+from ao_kernel.core.message import Message
+from ao_kernel.core.structured import to_tabm
+from ao_kernel.core.values import Atom
+
+FLAT_KEYS = st.from_regex(r"[a-z][a-z0-9\-]{0,8}", fullmatch=True).filter(
+    lambda k: not k.startswith("priv")
+)
+FLAT_VALUES = st.one_of(
+    st.text(max_size=30), st.binary(max_size=30), st.integers(-(10**12), 10**12),
+    st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False),
+    st.just(Atom("ok")), st.text(min_size=4090, max_size=4100),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.dictionaries(
+    st.one_of(FLAT_KEYS, st.sampled_from(["body", "data", "path", "ao-body-key"])),
+    FLAT_VALUES, max_size=10))
+def test_fast_path_equals_general_path(items: dict[str, object]) -> None:
+    msg = Message(items)
+    fast = _fast_unsigned(msg._items)
+    try:
+        general = _calculate(to_tabm(msg, links="discard"))
+    except AOError:
+        assert fast is None  # only the general path can refuse, and then message_id does
+        with pytest.raises(AOError):
+            message_id(msg)
+        return
+    assert fast is None or fast == general
+    assert message_id(msg) == general
+
+
+def test_id_is_memoised_but_never_stale() -> None:
+    msg = Message({"a": "1"})
+    first = message_id(msg)
+    assert message_id(msg) == first
+    assert message_id(msg.with_(a="2")) != first
+    assert message_id(msg.with_priv(hashpath="x/y")) == first
+
+
+def test_accumulate_is_order_independent_and_modular() -> None:
+    a = "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
+    b = "aU8BUmgbZw0qlfQ-AZEy7EQwp1d7UaOHcRIOWvA17LE"
+    assert accumulate([a, b]) == accumulate([b, a])
+    assert accumulate([a]) == a
+    top = "_" * 42 + "8"  # 2**256 - 1 in base64url
+    one = "A" * 42 + "E"  # 1
+    assert accumulate([top, one]) == "A" * 43  # wraps to zero
+
+
+def test_hashpath_always_has_two_parts() -> None:
+    base = Message({"basic": "value"})
+    hp = hashpath(base, Message({"path": "basic"}))
+    for key in ("a", "b", "c"):
+        hp = hashpath(base.with_priv(hashpath=hp), Message({"path": key}))
+        first, second = hp.split("/")
+        assert len(first) == 43
+        assert second == key
+    full = hashpath(base, Message({"path": "x", "extra": 1}))
+    assert len(full) == 87
+
+
+def test_accumulate_256_hashpath_alg() -> None:
+    base = Message({"basic": "value", "hashpath-alg": "accumulate-256"})
+    hp1 = hashpath(base, Message({"path": "a"}))
+    hp2 = hashpath(base.with_priv(hashpath=hp1), Message({"path": "b"}))
+    assert hp2.endswith("/b")
+    assert hp2 != hashpath(base.without("hashpath-alg").with_priv(hashpath=hp1),
+                           Message({"path": "b"}))
+
+
+def test_bad_hashpaths_are_named() -> None:
+    with pytest.raises(MessageError, match="two parts"):
+        compress("a/b/c")
+    with pytest.raises(MessageError, match="unknown hashpath algorithm"):
+        compress("n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk/x", "md5-chain")
+
+
+def test_signed_ids_select_committers() -> None:
+    from ao_kernel.core.commitments import commit
+    from ao_kernel.testing.wallets import dev_wallet
+
+    w1, w2 = dev_wallet(1), dev_wallet(2)
+    msg = commit(commit(Message({"a": "1"}), w1.signer), w2.signer)
+    one = message_id(msg, [w1.address])
+    two = message_id(msg, [w2.address])
+    both = message_id(msg, "all")
+    assert len({one, two, both}) == 3
+    assert both == accumulate([one, two])
+    assert message_id(msg) == message_id(Message({"a": "1"}))
