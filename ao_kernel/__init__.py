@@ -66,7 +66,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ao_kernel' has no attribute {name!r}")
 
 
-def id(msg: Any, committers: Any = "none") -> str:  # noqa: A001 - the AO name for it
+def id(msg: Any, committers: Any = "none") -> str:
     """The ID of a message (``committers="all"`` for the signed ID)."""
     from .core.ids import message_id
     from .core.message import Message
@@ -90,7 +90,7 @@ def commit(msg: Any, wallet: Any) -> Any:
     from .core.message import Message
 
     m = msg if isinstance(msg, Message) else Message(msg)
-    return _commit(m, getattr(wallet, "signer", wallet))
+    return _commit(m, getattr(wallet, "rsa_signer", wallet))
 
 
 def verify(msg: Any) -> bool:

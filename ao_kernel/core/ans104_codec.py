@@ -103,10 +103,10 @@ def _original_with_current_values(original: tuple[Value, ...],
         pairs.append((name, value))
         counts[name.lower()] = counts.get(name.lower(), 0) + 1
     out = []
-    for name, value in pairs:
+    for name, original_value in pairs:
         key = name.lower()
-        if counts[key] == 1 and key in tabm and isinstance(tabm[key], bytes):
-            value = tabm[key].decode("utf-8", "replace")
+        current = tabm.get(key) if counts[key] == 1 else None
+        value = current.decode("utf-8", "replace") if isinstance(current, bytes) else original_value
         out.append((name, value))
     return out
 

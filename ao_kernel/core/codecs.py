@@ -6,7 +6,7 @@ codec              wire value                        notes
 structured@1.0     TABM (``dict``)                   the pivot itself
 httpsig@1.0        ``{header: bytes, "body": ..}``   HTTP message; commitments as signature
                                                       headers (:mod:`.httpsig`)
-ans104@1.0         ``bytes`` (a data item)           signed Arweave data items (:mod:`.ans104_codec`)
+ans104@1.0         ``bytes`` (a data item)           Arweave data items (:mod:`.ans104_codec`)
 json@1.0           ``bytes`` (JSON text)             the TABM as a JSON object
 flat@1.0           ``bytes`` (``key: value`` lines)  nested keys joined with ``/``
 =================  ================================  ========================================
@@ -154,7 +154,10 @@ def _flatten(tabm: Mapping[str, Any], prefix: str, out: dict[str, bytes]) -> Non
 
 def flat_decode(data: bytes | str) -> Message:
     """A message from ``key: value`` lines (HyperBEAM ``config.flat`` syntax)."""
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise FlatError(f"flat@1.0 text is not UTF-8 (byte {exc.start})", field="body") from exc
     tabm: dict[str, Any] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -182,15 +185,15 @@ def flat_decode(data: bytes | str) -> Message:
 
 
 def _ans104_encode(msg: Message) -> bytes:
-    from .ans104_codec import message_to_item
     from .ans104 import serialize
+    from .ans104_codec import message_to_item
 
     return serialize(message_to_item(msg))
 
 
 def _ans104_decode(data: Any) -> Message:
-    from .ans104_codec import item_to_message
     from .ans104 import parse
+    from .ans104_codec import item_to_message
 
     if not isinstance(data, (bytes, bytearray)):
         raise MalformedError("ans104@1.0 decodes bytes", field="message")
@@ -253,7 +256,7 @@ def codec_devices() -> list[Any]:
                 wallet = opts.extra.get("wallet")
                 if wallet is None:
                     raise MalformedError("this node has no wallet to commit with", field="wallet")
-                return commit(base, wallet.signer)
+                return commit(base, wallet.rsa_signer)
 
             def verify(self, base: Message, req: Message, opts: Opts) -> bool:
                 from .commitments import verify

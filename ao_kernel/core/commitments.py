@@ -39,7 +39,7 @@ from .structured import to_tabm
 
 
 class RSASignerLike(Protocol):
-    """What committing needs from a wallet's signer."""
+    """What committing needs from a wallet's signer (an RSA key: httpsig needs RSA-PSS)."""
 
     @property
     def public_key(self) -> bytes: ...

@@ -109,9 +109,7 @@ def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True) -> HTTPMe
     out: HTTPMessage = dict(extra)
     body_parts: dict[str, Any] = {}
     for key, value in grouped.items():
-        if key == "body" or key == inline:
-            body_parts[key] = value
-        elif isinstance(value, dict) or len(value) > MAX_HEADER_LENGTH:
+        if key in ("body", inline) or isinstance(value, dict) or len(value) > MAX_HEADER_LENGTH:
             body_parts[key] = value
         else:
             out[key] = value
@@ -271,22 +269,22 @@ def _parse_multipart(body: bytes, boundary: bytes, inline: str) -> Iterable[tupl
         disposition = headers.pop("content-disposition", None)
         if disposition is None:
             raise HttpsigError("multipart part without content-disposition", field="body")
-        name = _disposition_name(disposition, inline)
+        part_name = _disposition_name(disposition, inline)
         headers.pop("content-digest", None)
-        headers.pop("content-type", None) if headers.get("content-type", b"").startswith(
-            b"multipart/"
-        ) else None
+        if headers.get("content-type", b"").startswith(b"multipart/"):
+            headers.pop("content-type")
         rest = {k: v for k, v in headers.items() if k != "ao-types"}
         if not rest and headers.get("ao-types") == b"empty-message" and not value:
-            yield name, {}
+            yield part_name, {}
         elif not headers:
-            yield name, value
+            yield part_name, value
         elif not sep or not value:
-            yield name, dict(headers)
+            yield part_name, dict(headers)
         else:
             nested_inline = inline_key(headers)[1]
-            headers.pop("ao-body-key", None) if nested_inline == "data" else None
-            yield name, {**headers, nested_inline: value}
+            if nested_inline == "data":
+                headers.pop("ao-body-key", None)
+            yield part_name, {**headers, nested_inline: value}
 
 
 def _disposition_name(disposition: bytes, inline: str) -> str:
@@ -325,8 +323,13 @@ def _parse_ao_ids(raw: bytes) -> dict[str, bytes]:
         raise HttpsigError("malformed ao-ids header", field="ao-ids") from exc
     out: dict[str, bytes] = {}
     for key, item in entries.items():
-        value = getattr(item, "value", item)
-        out[key] = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        value = getattr(item, "value", None)
+        if isinstance(value, str):
+            out[key] = value.encode("utf-8")
+        elif isinstance(value, bytes):
+            out[key] = value
+        else:
+            raise HttpsigError(f"ao-ids entry {key!r} is not a string", field="ao-ids")
     return out
 
 
@@ -493,8 +496,8 @@ def _from_siginfo_keys(
     if isinstance(ctype, bytes) and ctype.startswith(b"multipart/"):
         with_body = [k for k in with_body if k != "content-type"]
     out = []
-    for key in with_body:
-        key = key[:-5] if key.endswith("+link") else key
+    for raw in with_body:
+        key = raw[:-5] if raw.endswith("+link") else raw
         out.append(key if _is_id_key(key) else key.lower())
     return out
 
@@ -639,8 +642,7 @@ def unsigned_id(tabm: Mapping[str, Any]) -> str:
         inner = " ".join(sf_string(_derived(c)) for c in components).encode()
     else:
         inner = b" ".join(b'"' + c.encode() + b'"' for c in components)
-    lines.append(b'"@signature-params": (' + inner + _HMAC_PARAMS)
-    base = b"\n".join(lines)
+    base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + _HMAC_PARAMS
     return b64u_encode(hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
 
 

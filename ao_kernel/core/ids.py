@@ -121,6 +121,40 @@ _ATOMS = {True: b"true", False: b"false", None: b"null"}
 _SKIP = frozenset({"commitments", "unsigned_id", "content-digest", "ao-types"})
 
 
+_KEYS: dict[str, tuple[bytes, bytes] | None] = {}
+_TYPED: dict[tuple[str, str], str] = {}
+
+
+def _key_parts(key: str) -> tuple[bytes, bytes] | None:
+    """(``"key": `` line prefix, ``"key"`` params entry) of a key; None for keys the fast
+    path leaves to the general one (ID-like keys, derived components). Memoised: the same
+    tag names recur in every message."""
+    try:
+        return _KEYS[key]
+    except KeyError:
+        pass
+    parts: tuple[bytes, bytes] | None
+    if len(key) in _ID_KEY_LENGTHS or key in DERIVED_COMPONENTS or '"' in key:
+        parts = None
+    else:
+        quoted = f'"{key}"'.encode()
+        parts = (quoted + b": ", quoted)
+    if len(_KEYS) > 50_000:
+        _KEYS.clear()
+    _KEYS[key] = parts
+    return parts
+
+
+def _typed_entry(key: str, kind: str) -> str:
+    try:
+        return _TYPED[(key, kind)]
+    except KeyError:
+        if len(_TYPED) > 50_000:
+            _TYPED.clear()
+        entry = _TYPED[(key, kind)] = f'{escape_key(key)}="{kind}"'
+        return entry
+
+
 def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
     """The unsigned ID of a flat message of scalars, built in one pass.
 
@@ -131,9 +165,10 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
     if "ao-body-key" in items:
         return None
     inline = "body" if "body" in items else "data"
-    headers: list[tuple[str, bytes]] = []
-    types: list[str] = []
+    lines: list[tuple[str, bytes, bytes]] = []  # (key, signature-base line, params name)
+    types: list[tuple[str, str]] = []
     body: bytes | None = None
+    key_parts = _key_parts
     for key, value in items.items():
         if key in _SKIP or key[:4] == "priv":
             continue
@@ -141,41 +176,47 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
         if kind is str:
             raw = value.encode()  # type: ignore[union-attr]
         elif kind is bytes:
-            raw = value  # type: ignore[assignment]
+            raw = value
         elif kind is int:
             raw = str(value).encode()
-            types.append(f'{escape_key(key)}="integer"')
+            types.append((key, "integer"))
         elif kind is bool or value is None:
             raw = _ATOMS[value]  # type: ignore[index]
-            types.append(f'{escape_key(key)}="atom"')
+            types.append((key, "atom"))
         elif kind is float:
             raw = format_float(value).encode()  # type: ignore[arg-type]
-            types.append(f'{escape_key(key)}="float"')
+            types.append((key, "float"))
         elif kind is Atom:
             raw = value.name.encode()  # type: ignore[union-attr]
-            types.append(f'{escape_key(key)}="atom"')
+            types.append((key, "atom"))
         else:
             return None
-        if len(key) in _ID_KEY_LENGTHS or len(raw) > MAX_HEADER_LENGTH:
+        if len(raw) > MAX_HEADER_LENGTH:
             return None
         if key == inline:
             body = raw
-        else:
-            headers.append((key, raw))
+            continue
+        parts = key_parts(key)
+        if parts is None:
+            return None
+        lines.append((key, parts[0] + raw + b"\n", parts[1]))
     if types:
-        types.sort()
-        headers.append(("ao-types", ", ".join(types).encode()))
-    if inline == "data" and body is not None:
-        headers.append(("ao-body-key", b"data"))
+        types.sort()  # by key, as encode_ao_types does
+        raw_types = ", ".join([_typed_entry(k, t) for k, t in types]).encode()
+        lines.append(("ao-types", b'"ao-types": ' + raw_types + b"\n", b'"ao-types"'))
     if body is not None:
-        headers.append(("content-digest", content_digest(body)))
-    headers.sort()
-    names = [f'"{k}"' for k, _ in headers]
-    if not DERIVED_COMPONENTS.isdisjoint(k for k, _ in headers):
-        return None
-    base = b"".join([n.encode() + b": " + v + b"\n" for n, (_, v) in zip(names, headers)])
-    base += f'"@signature-params": ({" ".join(names)});alg="hmac-sha256";keyid="ao"'.encode()
+        if inline == "data":
+            lines.append(("ao-body-key", b'"ao-body-key": data\n', b'"ao-body-key"'))
+        digest = content_digest(body)
+        lines.append(("content-digest", b'"content-digest": ' + digest + b"\n",
+                      b'"content-digest"'))
+    lines.sort()
+    base = b"".join([line for _, line, _ in lines]) or b"\n"  # params follow a newline
+    base += b'"@signature-params": (' + b" ".join([n for _, _, n in lines]) + _HMAC_TAIL
     return b64u_encode(hmac.digest(HMAC_KEY, base, "sha256"))
+
+
+_HMAC_TAIL = b');alg="hmac-sha256";keyid="ao"'
 
 
 def _calculate(tabm: TABM) -> str:
@@ -189,10 +230,7 @@ def tabm_id(tabm: TABM) -> str:
 
 def hashpath(base: Message | str, req: Message | None = None, *, alg: str | None = None) -> str:
     """The hashpath of ``base`` alone, or of resolving ``req`` on ``base``."""
-    if isinstance(base, str):
-        hp1 = base
-    else:
-        hp1 = base.hashpath or message_id(base, commitments="all")
+    hp1 = base if isinstance(base, str) else base.hashpath or message_id(base, commitments="all")
     if req is None:
         return hp1
     algorithm = alg or (base.text("hashpath-alg") if isinstance(base, Message) else None)

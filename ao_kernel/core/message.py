@@ -33,7 +33,7 @@ from typing import Any, TypeAlias, Union
 from .errors import MessageError
 from .values import Atom, Link
 
-Value: TypeAlias = Union[str, bytes, int, float, bool, None, Atom, Link, tuple[Any, ...], "Message"]
+Value: TypeAlias = Union[str, bytes, int, float, bool, Atom, Link, tuple[Any, ...], "Message", None]
 
 _ID_KEY_SIZES = frozenset({32, 42, 43})
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

@@ -31,7 +31,6 @@ message by ID goes through ``opts.loader``.
 from __future__ import annotations
 
 import keyword
-
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
@@ -47,6 +46,7 @@ from .errors import (
 )
 from .ids import hashpath as compute_hashpath
 from .message import Message, Value, as_message, normalize_key
+from .path import As, Resolve
 
 Status = Literal["ok", "error", "skip", "pass"]
 HashpathMode = Literal["update", "reset", "ignore"]
@@ -253,11 +253,13 @@ def resolve_step(base: Message, req: Message, opts: Opts) -> Result:
                 return error(Message({"status": 504, "cache-status": "miss",
                                       "body": f"{hp} is not cached"}))
     handler = find_handler(base, key, req, opts)
-    inner = replace(opts, depth=opts.depth + 1)
+    opts.depth += 1
     try:
-        raw = handler(base, req, inner)
+        raw = handler(base, req, opts)
     except AOError as exc:
         raw = Result("error", exc)
+    finally:
+        opts.depth -= 1
     result = raw if isinstance(raw, Result) else ok(raw)
     if result.ok and opts.force_message and not isinstance(result.value, Message):
         result = ok(Message({"ao-result": "body", "body": _as_body(result.value)}))
@@ -276,7 +278,7 @@ def resolve_step(base: Message, req: Message, opts: Opts) -> Result:
 
 def _as_body(value: Any) -> Value:
     if isinstance(value, (str, bytes, int, float, bool)) or value is None:
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, (list, tuple)):
         return tuple(value)
     return str(value)
@@ -298,7 +300,10 @@ def resolve(base: Message | Mapping[str, Any], req: Message | Mapping[str, Any] 
     """Resolve ``req`` (a message or a path string) on ``base``; multi-part paths chain."""
     b = as_message(base, field="base")
     r = Message({"path": req}) if isinstance(req, str) else as_message(req, field="request")
-    return resolve_many([b, *split_request(r)], opts)
+    parts = split_request(r)
+    if len(parts) == 1:
+        return resolve_step(b, parts[0], opts)
+    return resolve_many([b, *parts], opts)
 
 
 def resolve_many(steps: Sequence[Any], opts: Opts) -> Result:
@@ -307,8 +312,6 @@ def resolve_many(steps: Sequence[Any], opts: Opts) -> Result:
     Elements may be messages, IDs (loaded through ``opts.loader``), ``As`` (execute
     with a device override) or ``Resolve`` (a sub-resolution whose result is used).
     """
-    from .path import As, Resolve
-
     if not steps:
         raise ResolveError("nothing to resolve", field="path")
     first = steps[0]
@@ -341,8 +344,6 @@ def resolve_many(steps: Sequence[Any], opts: Opts) -> Result:
 
 
 def _base(first: Any, opts: Opts) -> Result:
-    from .path import As, Resolve
-
     if isinstance(first, Resolve):
         return resolve_many(first.steps, opts)
     if isinstance(first, As):
@@ -368,8 +369,6 @@ def _as_base(step: Any, opts: Opts) -> Result:
 
 
 def _request(base: Message, step: Any, opts: Opts) -> Result:
-    from .path import As, Resolve
-
     if isinstance(step, Resolve):
         sub = resolve_many(step.steps, opts)
         if not sub.ok:
@@ -384,7 +383,7 @@ def _request(base: Message, step: Any, opts: Opts) -> Result:
     req = as_message(step, field="request")
     parts = split_request(req)
     result: Result = ok(base)
-    for i, part in enumerate(parts):
+    for part in parts:
         if not isinstance(result.value, Message):
             return error(ResolveError(
                 f"cannot resolve {first_key(part)!r} below a non-message value", field="path"))

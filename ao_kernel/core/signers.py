@@ -67,8 +67,8 @@ __all__ = [
     "SignatureTypeInfo",
     "Signer",
     "address_of",
-    "eip191_hash",
     "eip55_checksum",
+    "eip191_hash",
     "ethereum_address",
     "keccak256",
     "owner_address",
@@ -226,6 +226,21 @@ def _jwk_int(jwk: Mapping[str, Any], name: str) -> int:
     return int.from_bytes(raw, "big")
 
 
+def _check_rsa_numbers(n: int, e: int, d: int, *, p: int, q: int, dp: int, dq: int,
+                       qi: int) -> None:
+    """Arithmetic consistency of an RSA private key (WalletError naming the bad field)."""
+    if p < 3 or q < 3 or p * q != n:
+        raise WalletError("JWK p * q is not n", field="p")
+    if not 1 < d < n or (d * e) % (p - 1) != 1 or (d * e) % (q - 1) != 1:
+        raise WalletError("JWK d is not the private exponent of n, e", field="d")
+    if dp != d % (p - 1):
+        raise WalletError("JWK dp is not d mod (p - 1)", field="dp")
+    if dq != d % (q - 1):
+        raise WalletError("JWK dq is not d mod (q - 1)", field="dq")
+    if (qi * q) % p != 1:
+        raise WalletError("JWK qi is not the inverse of q mod p", field="qi")
+
+
 def _int_bytes(value: int, length: int | None = None) -> bytes:
     return value.to_bytes(length or max(1, (value.bit_length() + 7) // 8), "big")
 
@@ -270,8 +285,11 @@ class RSASigner(Signer):
             dp = _jwk_int(jwk, "dp") if "dp" in jwk else rsa.rsa_crt_dmp1(d, p)
             dq = _jwk_int(jwk, "dq") if "dq" in jwk else rsa.rsa_crt_dmq1(d, q)
             qi = _jwk_int(jwk, "qi") if "qi" in jwk else rsa.rsa_crt_iqmp(p, q)
+            _check_rsa_numbers(n, e, d, p=p, q=q, dp=dp, dq=dq, qi=qi)
             numbers = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, rsa.RSAPublicNumbers(e, n))
-            key = numbers.private_key()
+            # OpenSSL's full check (primality tests) takes ~1 s for 4096 bits; the
+            # arithmetic checks above catch every inconsistent JWK in microseconds.
+            key = numbers.private_key(unsafe_skip_rsa_key_validation=True)
         except (ValueError, TypeError) as exc:
             raise WalletError(f"inconsistent RSA JWK: {exc}", field="jwk") from exc
         return cls(key)
@@ -464,9 +482,10 @@ def signer_from_jwk(jwk: Mapping[str, Any]) -> Signer:
 @lru_cache(maxsize=512)
 def _rsa_public_key(n_bytes: bytes) -> rsa.RSAPublicKey:
     n = int.from_bytes(n_bytes, "big")
-    if n.bit_length() < 512:
+    if n.bit_length() < 512 or not n & 1:
         raise SignatureError(
-            f"RSA modulus of {n.bit_length()} bits is not a usable key", field="public key"
+            f"RSA modulus of {n.bit_length()} bits (even: {not n & 1}) is not a usable key",
+            field="public key",
         )
     try:
         return rsa.RSAPublicNumbers(RSA_EXPONENT, n).public_key()

@@ -285,7 +285,7 @@ def from_tabm(tabm: Mapping[str, object]) -> Message | tuple[Value, ...]:
             continue
         if raw_key.endswith("+link") and isinstance(raw_value, (bytes, str)):
             key = normalize_key(raw_key[:-5])
-            link = raw_value.decode("ascii", "replace") if isinstance(raw_value, bytes) else raw_value
+            link = raw_value if isinstance(raw_value, str) else raw_value.decode("ascii", "replace")
             items[key] = Link(link)
             continue
         key = normalize_key(raw_key)
@@ -294,7 +294,9 @@ def from_tabm(tabm: Mapping[str, object]) -> Message | tuple[Value, ...]:
         elif isinstance(raw_value, (bytes, str)):
             raw = raw_value.encode("utf-8") if isinstance(raw_value, str) else raw_value
             type_name = types.get(key)
-            items[key] = _binary(raw) if type_name is None else decode_scalar(type_name, raw, key=key)
+            items[key] = (
+                _binary(raw) if type_name is None else decode_scalar(type_name, raw, key=key)
+            )
         else:
             raise TypeAnnotationError(
                 f"TABM value of key {raw_key!r} is {type(raw_value).__name__}, not bytes",

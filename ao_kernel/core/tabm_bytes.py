@@ -80,7 +80,10 @@ def _read_map(buf: memoryview, pos: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     for _ in range(count):
         klen, pos = _read_varint(buf, pos)
-        key = bytes(buf[pos : pos + klen]).decode("utf-8")
+        try:
+            key = bytes(buf[pos : pos + klen]).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedError("a stored message key is not UTF-8", field="store") from exc
         pos += klen
         if pos >= len(buf):
             raise MalformedError("truncated stored message", field="store")

@@ -11,9 +11,10 @@ def default_registry() -> DeviceRegistry:
     from ..core.codecs import codec_devices
     from .message import MessageDevice
     from .meta import MetaDevice
+    from .process import ProcessDevice
     from .scheduler import SchedulerDevice
 
-    registry = DeviceRegistry([MessageDevice(), MetaDevice(), SchedulerDevice()])
+    registry = DeviceRegistry([MessageDevice(), MetaDevice(), SchedulerDevice(), ProcessDevice()])
     for device in codec_devices():
         registry.add(device)
     return registry

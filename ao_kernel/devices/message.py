@@ -102,7 +102,7 @@ class MessageDevice(Device):
         wallet = opts.extra.get("wallet")
         if wallet is None:
             raise SignatureError("this node has no wallet to commit with", field="wallet")
-        return commitments_mod.commit(base, wallet.signer)
+        return commitments_mod.commit(base, wallet.rsa_signer)
 
     def verify(self, base: Message, req: Message, opts: Opts) -> bool:
         target = req.get("target")
@@ -123,15 +123,16 @@ def set_keys(base: Message, updates: dict[str, Value], *, deep: bool = True) -> 
     """Merge ``updates`` into ``base`` (``unset`` deletes; nested messages merge)."""
     changed: list[str] = []
     items = dict(base.items())
-    for key, value in updates.items():
-        if value == Atom("unset"):
+    for key, update in updates.items():
+        if update == Atom("unset"):
             if key in items:
                 del items[key]
                 changed.append(key)
             continue
         old = items.get(key)
-        if deep and isinstance(old, Message) and isinstance(value, Message):
-            value = set_keys(old, dict(value.items()))
+        value = update
+        if deep and isinstance(old, Message) and isinstance(update, Message):
+            value = set_keys(old, dict(update.items()))
         if old != value:
             changed.append(key)
         items[key] = value

@@ -46,7 +46,7 @@ class MetaDevice(Device):
 
     def info(self, base: Message, req: Message, opts: Opts) -> Any:
         state = _state(opts)
-        if req.text("method", "GET").upper() == "POST":
+        if (req.text("method") or "GET").upper() == "POST":
             return self._update(state, req)
         return state.public()
 

@@ -194,7 +194,7 @@ class Node:
         if wallet is not None:
             from ..core.commitments import commit
 
-            definition = commit(definition, wallet.signer)
+            definition = commit(definition, wallet.rsa_signer)
         result = self.register_process(definition)
         self.events.publish("spawned", process=result.process, name=name, parent=None)
         return Process(self, result.process, boot=result)
@@ -230,7 +230,7 @@ class Node:
         if wallet is not None:
             from ..core.commitments import commit
 
-            msg = commit(msg, wallet.signer)
+            msg = commit(msg, wallet.rsa_signer)
         return msg
 
     def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult:
@@ -300,6 +300,13 @@ class Node:
             if not more or not page:
                 return out
             start = int(page[-1]["slot"]) + 1  # type: ignore[arg-type]
+
+    def serve(self, port: int = 8734, host: str = "127.0.0.1", **options: Any) -> Any:
+        """Serve this node over HTTP (HyperBEAM's API and the legacy MU/CU/SU routes) on
+        its own thread; returns a handle with ``url``, ``env()`` and ``stop()``."""
+        from .http import serve
+
+        return serve(self, port=port, host=host, **options)
 
     def close(self) -> None:
         self.scheduler.close()

@@ -23,6 +23,11 @@ class Process:
         name = self.name
         return f"<ao.Process {name + ' ' if name else ''}{self.id[:8]}… slot {self.slot}>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..jupyter.display import process_bundle  # rich display lives in the jupyter layer
+
+        return process_bundle(self, include, exclude)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Process) and other.id == self.id and other.node is self.node
 
@@ -43,8 +48,8 @@ class Process:
         """The latest scheduled slot."""
         return self.node.scheduler.current_slot(self.id)
 
-    def send(self, action: str | None = None, data: Any = None, *, tags: dict[str, Any] | None = None,
-             push: bool = True, **fields: Any) -> SlotResult:
+    def send(self, action: str | None = None, data: Any = None, *,
+             tags: dict[str, Any] | None = None, push: bool = True, **fields: Any) -> SlotResult:
         """Send a message (schedule, compute, push); returns its result."""
         return self.node.send(self.id, action=action, data=data, tags=tags, push=push, **fields)
 

@@ -80,6 +80,17 @@ class Wallet:
         return self._signer
 
     @property
+    def rsa_signer(self) -> RSASigner:
+        """The signer, when it is an Arweave RSA key (httpsig@1.0 commitments need one)."""
+        if not isinstance(self._signer, RSASigner):
+            raise WalletError(
+                "httpsig@1.0 commitments need an Arweave (RSA) wallet; this one is "
+                f"{type(self._signer).__name__}",
+                field="wallet",
+            )
+        return self._signer
+
+    @property
     def address(self) -> str:
         """The native address (base64url SHA-256 of the key; ``0x…`` for Ethereum)."""
         return self._signer.address

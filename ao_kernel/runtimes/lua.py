@@ -32,8 +32,9 @@ and then rebuilds the globals into a sandbox:
   ``os.clock()`` is the instructions used by the current call divided by 1e8.
   ``math.random`` is xoshiro256** written in Lua, seeded from sha256 of the per-process
   seed, so the same seed and calls give the same numbers on every machine.
-  Not deterministic (a property of the lupa build, not fixable from here): the order of
-  ``pairs`` over string keys (Lua 5.3 randomises its string hash seed per state),
+  ``pairs`` visits keys in a fixed order (numbers, then strings, ascending), because
+  this Lua build seeds its string hashes randomly per state and raw ``pairs`` order
+  would differ between replays. Still not deterministic: raw ``next`` order,
   ``tostring`` of tables/functions (addresses) and ``collectgarbage("count")``.
 * **metering**: every call runs under ``debug.sethook(hook, "", hook_interval)`` on the
   main thread; wrapped ``coroutine.create/wrap`` install the same hook on every new
@@ -162,7 +163,14 @@ local function reraise(ok, ...)
 end
 
 G.pcall = function(f, ...) return reraise(pcall(f, ...)) end
-G.xpcall = function(f, h, ...) return reraise(xpcall(f, h, ...)) end
+-- An error raised by the hook reaches the message handler while Lua has hooks disabled,
+-- so a user handler must never run for it.
+G.xpcall = function(f, h, ...)
+  return reraise(xpcall(f, function(e)
+    if tripped then return e end
+    return h(e)
+  end, ...))
+end
 coroutine.resume = function(co, ...) return reraise(co_resume(co, ...)) end
 coroutine.create = function(f)
   if type(f) ~= "function" then
@@ -180,8 +188,46 @@ coroutine.wrap = function(f)
   end)
 end
 
+------------------------------------------------------------------ deterministic pairs
+-- This Lua build seeds its string hash randomly per state, so raw `pairs` order differs
+-- from run to run. A process must give the same state on every replay, so `pairs`
+-- visits keys in a fixed order: numbers, then strings (each ascending), then booleans,
+-- then other keys (their relative order is unspecified). `__pairs` is honoured.
+do
+  local raw_next, raw_sort = next, table.sort
+  local rank = { number = 1, string = 2, boolean = 3 }
+  local function before(a, b)
+    local ta, tb = type(a), type(b)
+    local ra, rb = rank[ta] or 4, rank[tb] or 4
+    if ra ~= rb then return ra < rb end
+    if ra == 1 or ra == 2 then return a < b end
+    if ra == 3 then return (not a) and b end
+    return false
+  end
+  G.pairs = function(t)
+    local mt = getmetatable(t)
+    if type(mt) == "table" and mt.__pairs then return mt.__pairs(t) end
+    if type(t) ~= "table" then
+      error("bad argument #1 to 'for iterator' (table expected, got " .. type(t) .. ")", 2)
+    end
+    local keys, n = {}, 0
+    for k in raw_next, t do n = n + 1; keys[n] = k end
+    if n > 1 then raw_sort(keys, before) end
+    local i = 0
+    return function(tbl)
+      while true do
+        i = i + 1
+        local k = keys[i]
+        if k == nil then return nil end
+        local v = tbl[k]
+        if v ~= nil then return k, v end
+      end
+    end, t, nil
+  end
+end
+
 -- C functions that copy data: charge by output size, keep the user's error position.
-local function guard(lib, name, cost)
+local function guard(lib, name, cost, two)
   local f = lib[name]
   local label = "to '" .. name .. "'"
   lib[name] = function(...)
@@ -195,13 +241,15 @@ local function guard(lib, name, cost)
       error(r, 0)
     end
     charge(cost(r, ...))
-    return r, r2
+    if two then return r, r2 end
+    return r
   end
 end
 local function by_len(r) return type(r) == "string" and (#r >> 6) or 0 end
-for _, n in ipairs({"rep", "format", "gsub", "sub", "upper", "lower", "reverse"}) do
+for _, n in ipairs({"rep", "format", "sub", "upper", "lower", "reverse"}) do
   guard(string, n, by_len)
 end
+guard(string, "gsub", by_len, true)
 guard(table, "concat", by_len)
 guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
 
@@ -209,8 +257,12 @@ guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
 local function handler(e)
   if tripped then return tripped end
   local msg = e
-  if type(e) ~= "string" then
-    local ok, s = pcall(tostring, e)
+  if type(e) == "number" then
+    msg = tostring(e)
+  elseif type(e) ~= "string" then
+    local mt = getmetatable(e)
+    local ok, s = false, nil
+    if type(mt) == "table" and rawget(mt, "__tostring") ~= nil then ok, s = pcall(tostring, e) end
     if ok and type(s) == "string" then msg = s
     else msg = "(error object is a " .. type(e) .. " value)" end
   end
@@ -629,36 +681,50 @@ def _compile_fn() -> Any:
         rt = lua53.LuaRuntime(encoding=None, register_eval=False, register_builtins=False,
                               unpack_returned_tuples=True)
         _compiler = rt.execute(
-            b"return function(src, name)\n"
+            b"return function(src, name, strip)\n"
             b"  local f, err = load(src, name, 't')\n"
             b"  if not f then return nil, err end\n"
-            b"  return string.dump(f)\n"
+            b"  return string.dump(f, strip)\n"
             b"end"
         )
     return _compiler
 
 
 def precompile(source: str | bytes, chunkname: str,
-               cache: MutableMapping[bytes, bytes] | None = None) -> bytes:
-    """Lua 5.3 bytecode (with line info) for ``source``; compiled once per process.
+               cache: MutableMapping[bytes, bytes] | None = None, *,
+               strip: bool = False) -> bytes:
+    """Lua 5.3 bytecode for ``source``; compiled once per process.
 
+    Line information is kept unless ``strip`` (it makes error messages point at lines).
     The key is sha256 of chunk name and source (the chunk name lives in the bytecode).
     Raises :class:`LuaSyntaxError` if the source does not compile.
     """
     src = source.encode() if isinstance(source, str) else source
     store = _BYTECODE if cache is None else cache
-    key = hashlib.sha256(chunkname.encode() + b"\0" + src).digest()
+    key = hashlib.sha256(chunkname.encode() + (b"\1" if strip else b"\0") + src).digest()
     code = store.get(key)
     if code is not None:
         return code
     with _COMPILE_LOCK:
-        res = _compile_fn()(src, chunkname.encode())
+        res = _compile_fn()(src, chunkname.encode(), strip)
     code, err = res if isinstance(res, tuple) else (res, None)
     if code is None:
         msg = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
         raise LuaSyntaxError(msg, field=chunkname)
     store[key] = code
     return bytes(code)
+
+
+_LOADER = "local code = ... return load(code, '=[ao-kernel]', 'b')"
+_boot_code: bytes | None = None
+
+
+def _bootstrap_code() -> bytes:
+    global _boot_code
+    if _boot_code is None:
+        # Stripped: undumping line info would cost ~65 us per engine.
+        _boot_code = precompile(_BOOTSTRAP, "=[ao-kernel]", strip=True)
+    return _boot_code
 
 
 def _seed_words(seed: bytes | int | str) -> tuple[int, int, int, int]:
@@ -679,6 +745,22 @@ def _attribute_filter(obj: Any, name: Any, is_setting: bool) -> Any:
     if isinstance(name, str) and name.startswith("_"):
         raise AttributeError(f"access to {name!r} is not allowed")
     return name
+
+
+def _trim_traceback(tb: Any) -> str | None:
+    """Lua's traceback without the engine's own frames."""
+    if not isinstance(tb, str):
+        return None
+    lines = [ln for ln in tb.split("\n")
+             if not ln.startswith("\t?:") and "in upvalue '?'" not in ln
+             and "[ao-kernel]" not in ln]
+    while lines and lines[-1].strip() == "(...tail calls...)":
+        lines.pop()
+    out: list[str] = []
+    for ln in lines:
+        if not (out and out[-1] == ln):
+            out.append(ln)
+    return "\n".join(out)
 
 
 def _is_table(value: Any) -> bool:
@@ -710,16 +792,13 @@ class LuaEngine:
             unpack_returned_tuples=True,
             max_memory=memory_limit or 0,
         )
-        boot = self._lua.execute(
-            "local code = ... return load(code, '=[ao-kernel]', 'b')",
-            precompile(_BOOTSTRAP, "=[ao-kernel]"),
-        )
-        self._ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
-                         int(hook_interval), _POLL_EVERY)
-        self._run = self._ctl.run
-        self._run_global = self._ctl.run_global
-        self._exec = self._ctl.exec
-        self._set_time = self._ctl.set_time
+        boot = self._lua.execute(_LOADER, _bootstrap_code())
+        ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
+                   int(hook_interval), _POLL_EVERY)
+        self._ctl = ctl
+        # Bound once: each attribute lookup on a lupa table costs microseconds.
+        self._run, self._run_global, self._exec, self._set_time, self._used = (
+            ctl.run, ctl.run_global, ctl.exec, ctl.set_time, ctl.used)
         self._globals = self._lua.globals()
         self.instruction_limit = instruction_limit
 
@@ -807,7 +886,7 @@ class LuaEngine:
         err: Any = res[1] if len(res) > 1 else None
         traceback: str | None = None
         if _is_table(err):
-            msg, traceback = err[1], err[2]
+            msg, traceback = err[1], _trim_traceback(err[2])
         else:
             msg = err
         text = msg if isinstance(msg, str) else repr(msg)
@@ -832,7 +911,7 @@ class LuaEngine:
             return MemoryLimitError(f"Lua memory limit exceeded ({self._memory_limit} bytes)")
         head, _, tb = text.partition("\nstack traceback:")
         error = LuaError(head)
-        error.lua_traceback = "stack traceback:" + tb if tb else None
+        error.lua_traceback = _trim_traceback("stack traceback:" + tb) if tb else None
         return error
 
     def _recover_memory(self) -> None:
@@ -909,7 +988,7 @@ class LuaEngine:
     @property
     def instructions_used(self) -> int:
         """Instructions charged to the last call (hook granularity plus C-function charges)."""
-        return int(self._ctl.used())
+        return int(self._used())
 
     @property
     def memory_used(self) -> int:

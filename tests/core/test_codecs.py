@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -133,7 +134,7 @@ def test_json_errors_are_codec_errors(bad: bytes) -> None:
 
 
 def test_unknown_codec_is_named() -> None:
-    with pytest.raises(MalformedError, match="unknown codec 'yaml@1.0'"):
+    with pytest.raises(MalformedError, match=r"unknown codec 'yaml@1\.0'"):
         encode(Message({"a": 1}), "yaml@1.0")
 
 
@@ -178,7 +179,5 @@ def test_signatures_stack_over_the_same_keys(signer: Any) -> None:
 @settings(max_examples=200, deadline=None)
 @given(data=st.dictionaries(st.text(max_size=12), st.binary(max_size=40), max_size=6))
 def test_http_decoder_only_raises_ao_errors(data: dict[str, bytes]) -> None:
-    try:
+    with contextlib.suppress(AOError):
         decode(data, "httpsig@1.0")
-    except AOError:
-        pass

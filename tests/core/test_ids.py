@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ao_kernel.core.errors import AOError, MessageError
-from ao_kernel.core.ids import _calculate, _fast_unsigned, accumulate, compress, hashpath, message_id
+from ao_kernel.core.ids import (
+    _calculate,
+    _fast_unsigned,
+    accumulate,
+    compress,
+    hashpath,
+    message_id,
+)
 from ao_kernel.core.message import Message
 from ao_kernel.core.structured import to_tabm
 from ao_kernel.core.values import Atom

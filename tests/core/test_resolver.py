@@ -121,7 +121,7 @@ def test_private_keys_cannot_be_resolved(opts: Opts) -> None:
 
 
 def test_unknown_device_is_named(opts: Opts) -> None:
-    with pytest.raises(DeviceNotFoundError, match="nope@1.0"):
+    with pytest.raises(DeviceNotFoundError, match=r"nope@1\.0"):
         resolve(Message({"device": "nope@1.0"}), "x", opts)
 
 

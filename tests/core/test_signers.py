@@ -169,7 +169,11 @@ def test_verify_rsa_pss_bad_inputs(rsa: RSASigner) -> None:
         (lambda j: j.update(kty="EC"), "kty"),
         (lambda j: j.update(e="Aw"), "e"),
         (lambda j: j.update(d="***"), "d"),
-        (lambda j: j.update(q=j["p"]), "jwk"),
+        (lambda j: j.update(q=j["p"]), "p"),
+        (lambda j: j.update(d=j["dp"]), "d"),
+        (lambda j: j.update(dp=j["dq"]), "dp"),
+        (lambda j: j.update(dq=j["dp"]), "dq"),
+        (lambda j: j.update(qi=j["dp"]), "qi"),
         (lambda j: j.update(qi=123), "qi"),
     ],
 )

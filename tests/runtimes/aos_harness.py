@@ -9,7 +9,9 @@ same shape ``json.loads`` gives for the real module's output).
   ``abi="json"`` goes through the global ``handle(msgJSON, envJSON)`` export contract,
   the way a harness drives the real wasm module.
 * ``rollback=True`` (default) does what the compute unit does with a result that has
-  an ``Error``: the state goes back to before that message. We rebuild the state by
+  an ``Error``: the state goes back to before that message -- except when no message
+  has succeeded yet (the failed spawn message): there is no earlier memory, and the
+  real loader keeps the heap the failed call left. We rebuild the state by
   replaying the successful messages into a fresh Lua state (errors are rare, Lua
   states cannot be copied).
 * ``deliver(message, sender)`` turns an outbox message of another harness into the
@@ -106,7 +108,7 @@ class _LupaEngine:
 
 def _default_engine(mods: Mapping[str, str]) -> Any:
     try:
-        from ao_kernel.runtimes.lua import LuaEngine  # noqa: PLC0415  (optional until it lands)
+        from ao_kernel.runtimes.lua import LuaEngine
     except ImportError:
         return _LupaEngine(modules=mods)
     return LuaEngine(modules=mods, seed=0)
@@ -229,7 +231,12 @@ class AosHarness:
 
     def _handle(self, msg: dict[str, Any]) -> dict[str, Any]:
         res = self._call(json.loads(json.dumps(msg)))
-        if "Error" in res and self.rollback:
+        # Roll back to the memory after the last successful message. Before the first
+        # success there is no such memory: the loader (and the compute unit) then runs
+        # the next message on the instance's heap as the failed call left it, so a
+        # failed first (spawn) message is kept (checked with tools/aos-oracle, corpus
+        # sequences on_boot_error and on_boot_error_state).
+        if "Error" in res and self.rollback and self.history:
             self._boot()
             for old in self.history:
                 self._call(json.loads(json.dumps(old)))

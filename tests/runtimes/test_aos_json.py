@@ -58,8 +58,10 @@ def test_decode_errors(p, text):
 
 
 # null only as an object value: a nil inside a Lua array is a hole, which encoders reject.
+# Integers of up to 14 digits: encode writes every number with %.14g, as the real module
+# does (see test_large_integers_keep_fourteen_digits).
 json_values = st.recursive(
-    st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=20),
+    st.booleans() | st.integers(-(10**14) + 1, 10**14 - 1) | st.text(max_size=20),
     lambda children: (
         st.lists(children, min_size=1, max_size=4)
         | st.dictionaries(
@@ -79,6 +81,22 @@ def test_round_trip_against_python_json(value):
         'local j = require("json") return function(s) return j.encode(j.decode(s)) end', "=t"
     )(text)
     assert json.loads(again) == _drop_nulls(value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [  # as the real module encodes them (recording json_numbers)
+        ("123456789012345678", "1.2345678901235e+17"),
+        ("math.maxinteger", "9.2233720368548e+18"),
+        ("12345678901234", "12345678901234"),
+        ("2^53", "9.007199254741e+15"),
+        ("3.0", "3"),
+    ],
+)
+def test_large_integers_keep_fourteen_digits(p, expr, expected):
+    assert lua_encode(p, expr) == expected
+    # decoding keeps integers exact
+    assert p.lua('return require("json").decode("123456789012345678")') == 123456789012345678
 
 
 @pytest.mark.parametrize("number", [0.1, -2.5e-7, 3.14159265358979, 1e300])

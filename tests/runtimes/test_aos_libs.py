@@ -7,7 +7,7 @@ oracle (``tools/aos-oracle``); the corpus recordings are also replayed directly 
 result is deterministic (bint and base64 sequences).
 """
 
-# ruff: noqa: E501  (Lua expressions and recorded outputs are kept on one line)
+
 from __future__ import annotations
 
 import base64

@@ -85,7 +85,8 @@ def tags_of(msg: Message) -> list[dict[str, str]]:
                 out = []
                 for _, tag in ordered:
                     if isinstance(tag, Message):
-                        out.append({"name": tag.text("name") or "", "value": tag.text("value") or ""})
+                        out.append({"name": tag.text("name") or "",
+                                    "value": tag.text("value") or ""})
                 return out
     return [
         {"name": header_case(k), "value": tag_value(v)}

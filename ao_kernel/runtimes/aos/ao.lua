@@ -6,7 +6,8 @@
 -- Every send/spawn increments ao.reference (kept across messages); it becomes the
 -- Reference tag and the 32-digit zero-padded Anchor. Root keys of an outgoing
 -- message become tags in sorted key order (deterministic), then msg.Tags in their
--- own order. A table Data is JSON-encoded with Content-Type application/json.
+-- own order. A table Data is JSON-encoded (on the caller's table) and the root key
+-- Content-Type set to application/json.
 local json = require("json")
 local utils = require(".utils")
 
@@ -78,14 +79,16 @@ local function pad32(n)
   return string.format("%032d", n)
 end
 
--- Encode a table Data and mark it as JSON.
-local function encodeData(msg, tags)
-  if type(msg.Data) ~= "table" then return msg.Data end
-  for _, t in ipairs(tags) do
-    if t.name == "Content-Type" then return json.encode(msg.Data) end
+-- A table Data is JSON-encoded in place, on the caller's table, and the root key
+-- Content-Type set to application/json (replacing any root Content-Type; one given in
+-- msg.Tags is still appended after it). As the real module does in ao.send and
+-- ao.spawn, so Send, Spawn, msg.reply and msg.forward all do it (recording
+-- send_json_data).
+local function encodeData(msg)
+  if type(msg.Data) == "table" then
+    msg.Data = json.encode(msg.Data)
+    msg["Content-Type"] = "application/json"
   end
-  tags[#tags + 1] = { name = "Content-Type", value = "application/json" }
-  return json.encode(msg.Data)
 end
 
 local function nextReference()
@@ -102,6 +105,7 @@ end
 
 function ao.send(msg)
   assert(type(msg) == "table", "msg should be a table")
+  encodeData(msg)
   local ref = nextReference()
   local refString = tostring(ref)
   local tags = {
@@ -111,8 +115,7 @@ function ao.send(msg)
     { name = "Reference", value = refString },
   }
   appendRootAndTags(tags, msg)
-  local message = { Target = msg.Target, Anchor = pad32(ref), Tags = tags }
-  message.Data = encodeData(msg, tags)
+  local message = { Target = msg.Target, Anchor = pad32(ref), Tags = tags, Data = msg.Data }
   table.insert(ao.outbox.Messages, message)
 
   local ext = {}
@@ -130,6 +133,7 @@ end
 function ao.spawn(module, msg)
   assert(type(module) == "string", "Module source id is required!")
   assert(type(msg) == "table", "Message must be a table")
+  encodeData(msg)
   local ref = nextReference()
   local refString = tostring(ref)
   local tags = {
@@ -143,7 +147,7 @@ function ao.spawn(module, msg)
   }
   appendRootAndTags(tags, msg)
   local spawn = { Anchor = pad32(ref), Tags = tags }
-  spawn.Data = encodeData(msg, tags) or "NODATA"
+  spawn.Data = msg.Data or "NODATA"
   table.insert(ao.outbox.Spawns, spawn)
 
   local ext = {}

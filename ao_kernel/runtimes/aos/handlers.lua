@@ -155,13 +155,16 @@ local function run(h, msg, env)
   if type(fn) == "table" then fn = handlers.generateResolver(fn) end
   handlers._lastTraceback = nil
   local ok, err = xpcall(fn, traceback, msg, env)
+  if not ok then
+    -- a failing run does not count: the real module leaves maxRuns (and the handler)
+    -- as they were, which shows when a failed spawn message is not rolled back (_boot
+    -- stays registered)
+    handlers._lastHandler = h.name
+    error(err)
+  end
   if h.maxRuns then
     h.maxRuns = h.maxRuns - 1
     if h.maxRuns <= 0 then handlers.remove(h.name) end
-  end
-  if not ok then
-    handlers._lastHandler = h.name
-    error(err)
   end
 end
 

@@ -4,7 +4,8 @@
 --   * json.encode({}) is "[]"; a table whose keys are exactly 1..n is an array,
 --     a table whose keys are all strings is an object, anything else is an error;
 --   * function values are dropped from objects (and encode as null in arrays);
---   * integers are written exactly, floats with 14 significant digits;
+--   * every number is written with 14 significant digits (%.14g), integers too, so
+--     integers above 10^14 lose digits (as in the real module);
 --   * json.decode maps null to nil, raises a readable error on invalid input.
 local json = { _version = "ao-kernel 1" }
 
@@ -25,7 +26,9 @@ local function encodeNumber(n)
   if n ~= n or n == math.huge or n == -math.huge then
     error("unexpected number value '" .. tostring(n) .. "'")
   end
-  if math.type(n) == "integer" then return string.format("%d", n) end
+  -- every number, integers included, with 14 significant digits, as the real
+  -- module's json does: 123456789012345678 encodes as 1.2345678901235e+17
+  -- (recording json_numbers). Decoding keeps integers exact.
   return string.format("%.14g", n)
 end
 

@@ -16,8 +16,9 @@
 --   9  (re)register _eval, _boot (own message only) and _default; attach
 --      msg.reply / msg.forward
 --   10 Handlers.evaluate in a new coroutine (it may suspend in Receive)
---   11 error: {Error = prints .. "error:" .. err}; else Output {data, prompt, print}
---      (an Eval gets {data, prompt, test})
+--   11 error: {Error = prints .. "error:" .. err} (an error value that is neither a
+--      string nor a number makes handle itself fail); else Output {data, prompt,
+--      print} (an Eval gets {data, prompt, test})
 local json = require("json")
 local utils = require(".utils")
 local chance = require(".chance")
@@ -33,7 +34,9 @@ Colors = {
   red = "\27[31m", green = "\27[32m", blue = "\27[34m", reset = "\27[0m", gray = "\27[90m",
 }
 Bell = "\x07"
-INBOX_CAP = 10000
+-- The Inbox keeps the newest 10,000 messages. A local, as in the real module: there is
+-- no global to change it (setting INBOX_CAP does nothing there, recording inbox_trim).
+local INBOX_CAP = 10000
 Dump = format.dump
 
 local rawPrint = print
@@ -232,7 +235,14 @@ local function userTraceback()
 end
 
 local function failed(msg, err)
-  err = type(err) == "string" and err or tostring(err)
+  -- Only strings and numbers make an Error result. Any other error value (error({}),
+  -- error(nil), error(true), even a table with __tostring) makes process.handle itself
+  -- fail, as the real module does: the loader then reports {ok = false} and the
+  -- compute unit turns that into an Error (recording error_values).
+  if type(err) ~= "string" and type(err) ~= "number" then
+    error("attempt to concatenate a " .. type(err) .. " value (local 'result')")
+  end
+  err = tostring(err)
   if msg.Action == "Eval" then
     table.insert(Errors, err)
     return { Error = table.concat(HANDLER_PRINT_LOGS, "\n") .. "\n\n" .. Colors.red
@@ -242,7 +252,7 @@ local function failed(msg, err)
     print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = "
       .. tostring(msg.Action) .. Colors.reset)
   else
-    print(Colors.red .. "Error" .. Colors.gray .. " handling message" .. Colors.reset)
+    print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
   end
   print(Colors.green .. err .. Colors.reset)
   print("\n" .. Colors.gray .. userTraceback() .. Colors.reset)
@@ -296,15 +306,20 @@ function process.handle(msg, env)
   local co = coroutine.create(function() return pcall(Handlers.evaluate, msg, env) end)
   local resumed, status, result = coroutine.resume(co)
   if not resumed then status, result = false, status end
-  local live = {}
-  for _, c in ipairs(Handlers.coroutines) do
-    if coroutine.status(c) ~= "dead" then live[#live + 1] = c end
+  if coroutine.status(co) == "suspended" then status = true end
+  -- Handlers.coroutines, as the real module keeps it (derived from oracle runs, corpus
+  -- sequences receive_reply and coroutine_bookkeeping): every message's coroutine is
+  -- appended, finished or not, then one forward pass by index removes dead entries --
+  -- and after a removal the entry that slid into that index is not looked at. So
+  -- finished coroutines linger (#Handlers.coroutines is 1, not 0, after a Receive
+  -- completes), and the count seen inside a handler never includes its own coroutine.
+  local list = Handlers.coroutines
+  list[#list + 1] = co
+  local i = 1
+  while list[i] ~= nil do
+    if coroutine.status(list[i]) == "dead" then table.remove(list, i) end
+    i = i + 1
   end
-  if coroutine.status(co) == "suspended" then
-    live[#live + 1] = co
-    status = true
-  end
-  Handlers.coroutines = live
 
   if not status then return failed(msg, result) end
 

@@ -1,0 +1,83 @@
+"""``ao-node``: run a node headless.
+
+::
+
+    ao-node serve --port 8734 --store sqlite:node.db
+    eval $(ao-node serve --port 8734 --store sqlite:node.db --print-env-only)   # not blocking
+
+``serve`` prints, one per line, ``MU_URL=...``, ``CU_URL=...``, ``GATEWAY_URL=...`` and
+``SCHEDULER=<address>`` (so ``eval``-ing them configures aoconnect or the aos CLI), then
+serves until interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ao-node", description="A local AO node.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve a node over HTTP (HyperBEAM + legacy APIs)")
+    serve.add_argument("--port", type=int, default=8734, help="port (0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1, loopback only)")
+    serve.add_argument("--store", default="sqlite:node.db",
+                       help="store: 'memory' or 'sqlite:PATH' (default sqlite:node.db)")
+    serve.add_argument("--wallet", default=None, help="an Arweave JWK file for the node")
+    serve.add_argument("--force-signed", action="store_true",
+                       help="sign every HyperBEAM result with the node wallet")
+    serve.add_argument("--print-env-only", action="store_true",
+                       help="print the environment lines for an existing node and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from ..core.errors import AOError
+    from .node import Node
+    from .wallet import Wallet
+
+    try:
+        wallet = Wallet.load(args.wallet) if args.wallet else None
+        node = Node(store=None if args.store == "memory" else args.store, wallet=wallet)
+    except AOError as exc:
+        print(f"ao-node: {exc}", file=sys.stderr)
+        return 2
+    if args.print_env_only:
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        url = f"http://{host}:{args.port}"
+        for key, value in (("MU_URL", url), ("CU_URL", url), ("GATEWAY_URL", url),
+                           ("SCHEDULER", node.address)):
+            print(f"{key}={value}")
+        node.close()
+        return 0
+    try:
+        handle = node.serve(port=args.port, host=args.host, force_signed=args.force_signed)
+    except OSError as exc:
+        print(f"ao-node: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        node.close()
+        return 1
+    for key, value in handle.env().items():
+        print(f"{key}={value}")
+    sys.stdout.flush()
+    done = threading.Event()
+
+    def stop(*_: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    done.wait()
+    handle.stop()
+    node.close()
+    print(f"# ao-node stopped ({handle.server.requests} requests served)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
