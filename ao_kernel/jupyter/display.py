@@ -278,8 +278,8 @@ def is_assignment(msg: Mapping[str, Any]) -> bool:
 def _commitments(msg: Any) -> list[dict[str, Any]]:
     out = []
     commitments = getattr(msg, "commitments", None) or {}
-    for cid, c in commitments.items():
-        c = c if isinstance(c, Mapping) else {}
+    for cid, value in commitments.items():
+        c = value if isinstance(value, Mapping) else {}
         out.append({"id": cid, "device": jsonable(c.get("commitment-device")),
                     "type": jsonable(c.get("type")),
                     "committer": jsonable(c.get("committer") or c.get("keyid"))})

@@ -51,7 +51,8 @@ class NodeExecutor:
     def in_thread(self) -> bool:
         return threading.current_thread() is self._thread
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
+    def submit(self, fn: Callable[..., T], *args: Any,
+               **kwargs: Any) -> concurrent.futures.Future[T]:
         """Schedule ``fn(*args, **kwargs)`` on the node thread; returns its future."""
 
         async def run() -> T:

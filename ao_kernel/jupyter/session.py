@@ -50,7 +50,8 @@ class Snapshot:
 class Session:
     """The node a notebook talks to, on its own thread (see the module docstring)."""
 
-    def __init__(self, store: str | None = None, *, clock: Any = None) -> None:
+    def __init__(self, store: str | None = None, *, clock: Any = None,
+                 wallet: Any = None) -> None:
         from ..node.events import EventBus
 
         self.executor = NodeExecutor()
@@ -60,7 +61,7 @@ class Session:
         self.current_pid: str | None = None
         self.snapshots: dict[str, Snapshot] = {}
         self._snapdir: tempfile.TemporaryDirectory[str] | None = None
-        self._node_future = self.executor.submit(self._make_node, store, clock, None)
+        self._node_future = self.executor.submit(self._make_node, store, clock, wallet)
         self._node: Any = None
 
     # -- the node and its thread -----------------------------------------------------------

@@ -17,6 +17,7 @@ messenger (MU); ``node.events`` reports what happens.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ from ..devices import default_registry
 from ..devices.meta import NodeState
 from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
+from .cron import Cron
 from .events import EventBus
 from .process_handle import Process
 from .processes import Computer
@@ -36,6 +38,8 @@ from .stores import Store, open_store
 from .wallet import Wallet
 
 _WALLET_KEY = "node/wallet.json"
+_ANCHOR_KEY = "node/anchor"
+_ANCHOR_BLOCK = 1000
 
 
 def message_id_of(assignment: Message) -> str:
@@ -81,8 +85,11 @@ class Node:
         self.events = EventBus()
         self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock)
         self.computer = Computer(self)
-        self._anchor = 0
-        self._anchor_lock = __import__("threading").Lock()
+        self.cron = Cron(self)
+        self._cron_thread: threading.Thread | None = None
+        self._cron_stop = threading.Event()
+        self._anchor_lock = threading.Lock()
+        self._anchor = self._anchor_reserved = self._load_anchor()
         self._recent: dict[str, Message] = {}
 
     def _load_or_create_wallet(self) -> Wallet:
@@ -152,9 +159,20 @@ class Node:
 
     # -- processes ---------------------------------------------------------------------------
 
+    def _load_anchor(self) -> int:
+        raw = self.store.read(_ANCHOR_KEY)
+        return int(raw) if raw else 0
+
     def _next_anchor(self) -> str:
+        """A fresh 32-digit anchor (as aos anchors look) that keeps node-sent messages
+        unique. The high-water mark is stored ahead in blocks, so a restart (even after a
+        kill) never reuses an anchor, without a store write per message."""
         with self._anchor_lock:
             self._anchor += 1
+            if self._anchor > self._anchor_reserved:
+                self._anchor_reserved = self._anchor + _ANCHOR_BLOCK
+                with self.store.transaction():
+                    self.store.write(_ANCHOR_KEY, str(self._anchor_reserved).encode())
             return f"{self._anchor:032d}"
 
     def spawn(
@@ -290,6 +308,39 @@ class Node:
         self.events.publish("verified", process=pid, ok=bool(report))
         return report
 
+    # -- time ----------------------------------------------------------------------------
+
+    def advance(self, ms: int) -> list[SlotResult]:
+        """Move the virtual clock ``ms`` forward, firing every cron tick due on the way."""
+        if not isinstance(self.clock, VirtualClock):
+            from ..core.errors import SchedulerError
+
+            raise SchedulerError(
+                "advancing time needs a virtual clock: ao.Node(clock='virtual')", field="clock")
+        target = self.clock.now_ms() + ms
+        results = self.cron.fire(target, set_clock=self.clock.set)
+        self.clock.set(target)
+        return results
+
+    def run_crons(self) -> list[SlotResult]:
+        """Fire every cron tick due by now (the real clock's counterpart of advance)."""
+        return self.cron.fire(self.clock.now_ms())
+
+    def start_cron(self, every_s: float = 1.0) -> None:
+        """Fire due cron ticks in a background thread (for the real clock)."""
+        if self._cron_thread is not None:
+            return
+
+        def loop() -> None:
+            while not self._cron_stop.wait(every_s):
+                try:
+                    self.run_crons()
+                except AOError as exc:  # a broken process must not stop the others
+                    self.events.errors.append((None, exc))  # type: ignore[arg-type]
+
+        self._cron_thread = threading.Thread(target=loop, name="ao-cron", daemon=True)
+        self._cron_thread.start()
+
     def schedule_of(self, pid: str, from_: int = 0, to: int | None = None) -> list[Message]:
         """Every assignment of ``pid`` from ``from_`` to ``to`` (inclusive)."""
         out: list[Message] = []
@@ -309,6 +360,9 @@ class Node:
         return serve(self, port=port, host=host, **options)
 
     def close(self) -> None:
+        self._cron_stop.set()
+        if self._cron_thread is not None:
+            self._cron_thread.join(timeout=5)
         self.scheduler.close()
         self.store.close()
 

@@ -83,6 +83,13 @@ class Process:
             "out[i] = c end return out")
         return value if isinstance(value, list) else []
 
+    @property
+    def patched(self) -> dict[str, Any]:
+        """State the process published with patch@1.0 (``Send({device = "patch@1.0", ...})``)."""
+        live = self.node.computer.live(self.id)
+        self.node.computer.runtime(self.id)
+        return dict(live.patched)
+
     def inspect(self, lua: str) -> Any:
         """Evaluate a Lua expression in the live state, outside any message (read-only use)."""
         return self.node.computer.runtime(self.id).inspect(lua)

@@ -63,6 +63,7 @@ class _Live:
     owner: str
     runtime: AosProcess | None = None
     at_slot: int = -1
+    patched: dict[str, Any] = field(default_factory=dict)
     hashpath: str = ""
     results: dict[int, SlotResult] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -101,6 +102,9 @@ class Computer:
         )
         if not msg["Target"]:
             msg["Target"] = live.pid  # the process message, cron ticks: addressed to it
+        if msg.get("Cron"):
+            msg["Owner"] = msg["From"] = live.owner  # ticks come from the process's owner
+            msg["Tags"] = [t for t in msg["Tags"] if t["name"] != "Cron"]
         return msg
 
     def _env(self, live: _Live) -> dict[str, Any]:
@@ -134,10 +138,14 @@ class Computer:
             outcome = live.runtime.boot_outcome
         else:
             outcome = live.runtime.apply(msg)
+        patches = _take_patches(outcome)
+        for patch in patches:
+            live.patched.update(patch)
         hp = compute_hashpath(Message().with_priv(hashpath=live.hashpath) if "/" in live.hashpath
                               else live.hashpath, assignment)
         result = SlotResult(process=live.pid, slot=slot, message_id=str(msg["Id"]),
-                            outcome=outcome, hashpath=hp, assignment=assignment)
+                            outcome=outcome, hashpath=hp, assignment=assignment,
+                            patches=patches)
         live.results[slot] = result
         live.at_slot = slot
         live.hashpath = hp
@@ -318,6 +326,31 @@ class Computer:
         if msg is None:
             return None
         return self.node.schedule_and_compute(msg, pid)
+
+
+_PATCH_SKIP = frozenset({"device", "data-protocol", "variant", "type", "reference"})
+
+
+def _take_patches(outcome: Any) -> list[dict[str, Any]]:
+    """Remove ``patch@1.0`` messages from the outbox; return what each publishes.
+
+    aos publishes state with ``Send({device = "patch@1.0", cache = {...}})``: such a
+    message goes to no process; patch@1.0 moves its keys into the process's state, where
+    ``/PID~process@1.0/compute/cache/...`` reads them (HyperBEAM ``dev_patch``).
+    """
+    patches: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
+    for msg in outcome.messages:
+        tags = msg.get("Tags") if isinstance(msg, Mapping) else None
+        names = {str(t.get("name", "")).lower(): t.get("value")
+                 for t in _as_list(tags) if isinstance(t, Mapping)}
+        if str(names.get("device", "")).lower() == "patch@1.0" and not msg.get("Target"):
+            patches.append({k: v for k, v in names.items() if k not in _PATCH_SKIP})
+        else:
+            kept.append(msg)
+    if patches:
+        outcome.messages = kept
+    return patches
 
 
 def _owner(definition: Message, default: str) -> str:

@@ -24,6 +24,7 @@ class SlotResult:
     spawned: list[str] = field(default_factory=list)
     push_error: str | None = None
     dry_run: bool = False
+    patches: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def output(self) -> str:

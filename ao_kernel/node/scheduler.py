@@ -86,6 +86,7 @@ import hmac as _hmac
 import re
 import struct
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
@@ -150,6 +151,10 @@ DEBUG_BLOCK: Final = BlockInfo()
 
 
 # -- helpers (pure) ------------------------------------------------------------------------
+
+
+#: Decoded assignments kept in memory for the compute side (bounded).
+RECENT_ASSIGNMENTS = 4096
 
 
 def _chain(previous: bytes, id_: str) -> bytes:
@@ -428,6 +433,8 @@ class Scheduler:
         self.cache = cache
         self.on_scheduled = on_scheduled
         self._procs: dict[str, _Proc] = {}
+        self._recent: OrderedDict[tuple[str, int], Message] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self._registry_lock = threading.RLock()
         self._order: list[str] = [
             v.decode("ascii") for _, v in store.read_log(PROCESSES_LOG)
@@ -651,6 +658,7 @@ class Scheduler:
             entry = _pack_entry(achain, chain, aid, fields, block)
             self.store.append_log(f"assignments/{proc.pid}", slot, entry)
             # Durable (or, when registering, inside the caller's transaction).
+            self._remember(proc.pid, slot, assignment)
             proc.next_slot = slot + 1
             proc.chain = chain
             proc.achain = achain
@@ -689,8 +697,18 @@ class Scheduler:
 
     def assignment(self, pid: str, slot: int) -> Message:
         """The assignment of ``slot`` (HMAC-committed)."""
+        recent = self._recent.get((pid, slot))
+        if recent is not None:
+            return recent
         self._proc(pid)
         return self._read_entry(pid, slot)[1]
+
+    def _remember(self, pid: str, slot: int, assignment: Message) -> None:
+        """Keep recent assignments decoded: the compute side reads each one right away."""
+        with self._recent_lock:
+            self._recent[(pid, slot)] = assignment
+            if len(self._recent) > RECENT_ASSIGNMENTS:
+                self._recent.popitem(last=False)
 
     def assignments(self, pid: str, from_: int = 0, to: int | None = None, *,
                     limit: int = MAX_ASSIGNMENTS) -> tuple[list[Message], bool]:

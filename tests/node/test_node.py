@@ -238,3 +238,42 @@ def test_reopening_a_sqlite_node_resumes_every_process(tmp_path: Path, wallet: A
     assert same.result(last.slot).hashpath == last.hashpath
     assert same.eval("return kept").output == "7"
     again.close()
+
+
+def test_cron_ticks_on_the_virtual_clock(wallet: Any) -> None:
+    node = ao.Node(wallet=wallet, clock="virtual")
+    proc = node.spawn(name="ticker", cron="10-seconds", lua="""
+Handlers.add("cron", "Cron", function(msg) Ticks = (Ticks or 0) + 1; LastTick = msg.Timestamp end)
+""")
+    spawned_at = int(proc.schedule[0]["timestamp"])  # type: ignore[arg-type]
+    assert node.advance(9_999) == []
+    results = node.advance(25_001)
+    assert [r.slot for r in results] == [1, 2, 3]
+    assert proc.inspect("return Ticks") == 3
+    assert proc.inspect("return LastTick") == spawned_at + 30_000
+    assert node.advance(1_000) == []
+
+
+def test_bad_cron_intervals_are_named(wallet: Any) -> None:
+    from ao_kernel.core.errors import SchedulerError
+
+    node = ao.Node(wallet=wallet, clock="virtual")
+    node.spawn(name="bad", cron="5-blocks")
+    with pytest.raises(SchedulerError, match="block"):
+        node.advance(1_000)
+
+
+def test_patch_publishes_state(node: ao.Node) -> None:
+    proc = node.spawn(name="patcher")
+    res = proc.eval('Send({ device = "patch@1.0", cache = { balance = 10 } })')
+    assert res.error is None
+    assert res.messages == []  # a patch goes to no process
+    assert res.patches == [{"cache": {"balance": 10}}]
+    assert proc.patched == {"cache": {"balance": 10}}
+
+
+def test_node_sent_messages_never_share_an_id(node: ao.Node) -> None:
+    proc = node.spawn(name="ids")
+    first = proc.send(action="Same", data="same")
+    second = proc.send(action="Same", data="same")
+    assert first.message_id != second.message_id

@@ -122,23 +122,6 @@ class Batcher(Generic[T]):
             timer.cancel()
 
 
-class Throttle:
-    """Call ``fn`` at most every ``interval`` seconds (plus a final ``force`` call)."""
-
-    def __init__(self, fn: Callable[[], None], interval: float = 0.1) -> None:
-        self._fn = fn
-        self.interval = interval
-        self._last = 0.0
-        self.calls = 0
-
-    def __call__(self, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last >= self.interval:
-            self._last = now
-            self.calls += 1
-            self._fn()
-
-
 # -- values ---------------------------------------------------------------------------------
 
 

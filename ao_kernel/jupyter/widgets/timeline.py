@@ -19,13 +19,14 @@ synchronously. New slots of the process extend the slider live (``follow`` jumps
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
 
-from ._base import CSS, Batcher, Throttle, asset, diff_states, jsonable, message_summary, strip_ansi
+from ._base import CSS, Batcher, asset, diff_states, jsonable, message_summary, strip_ansi
 
 if TYPE_CHECKING:
     from ...node.events import Event
@@ -67,7 +68,8 @@ class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
         self._lock = threading.Lock()
         self._wanted: int | None = None
         self._worker: threading.Thread | None = None
-        self._progress_base = (0.0, 1.0)
+        self._target = 0
+        self._progress_at = 0.0
         self._idle = threading.Event()
         self._idle.set()
         self.process = proc.id
@@ -143,23 +145,24 @@ class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
         return self._idle.wait(timeout)
 
     def show(self, slot: int) -> None:
-        """Load and show ``slot`` (synchronously)."""
+        """Load and show ``slot`` (synchronously).
+
+        Progress: computing forward to ``slot`` is the first half (counted from the
+        node's ``computed`` events), the replays of the states after ``slot - 1`` and
+        ``slot`` the second half.
+        """
         from ...core.errors import AOError
 
         slot = max(0, min(slot, self.proc.slot))
-        self.busy, self.progress = True, 0.0
-        tick = Throttle(lambda: None)
-        self._tick = tick
+        self._target = slot
+        self._progress_at = 0.0
+        with self.hold_sync():
+            self.busy, self.progress = True, 0.0
         try:
-            current = self._computed_through()
-            forward = max(0, slot - current)
-            # work units: slots to compute forward, then up to two state replays
-            units = forward + (2 if slot > 0 else 1)
-            self._units = (units, current)
             result = self.proc.result(slot)
-            self._set_progress(forward / units)
+            self._set_progress(0.5)
             before = self._state(slot - 1) if slot > 0 else {}
-            self._set_progress((forward + 1) / units)
+            self._set_progress(0.75)
             after = self._state(slot)
             assignment = result.assignment
             body = assignment.get("body") if assignment is not None else None
@@ -184,26 +187,17 @@ class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
                 self.progress = 1.0
                 self.busy = False
 
-    def _computed_through(self) -> int:
-        # a cheap lower bound: slots already shown or cached were computed
-        return max([self.shown_slot, *self._states.keys()], default=-1)
-
     def _on_computed(self, slot: int) -> None:
-        units, start = getattr(self, "_units", (1, 0))
-        done = max(0, slot - start)
-        if done < units:
-            self._set_progress(done / units)
+        target = self._target
+        if target > 0 and slot <= target:
+            self._set_progress(0.5 * slot / target)
 
     def _set_progress(self, value: float) -> None:
-        value = max(0.0, min(1.0, value))
-        tick: Throttle = getattr(self, "_tick", Throttle(lambda: None))
-        now_due = tick.calls == 0 or value >= 1.0
-        if now_due or tick.interval <= 0:
-            self.progress = value
-            tick.calls += 1
-            return
-        tick._fn = lambda: setattr(self, "progress", value)
-        tick()
+        """Set ``progress``, at most every 100 ms (each set is a comm message)."""
+        now = time.monotonic()
+        if now - self._progress_at >= 0.1 or value >= 1.0:
+            self._progress_at = now
+            self.progress = max(0.0, min(1.0, value))
 
     def _state(self, slot: int) -> dict[str, Any]:
         cached = self._states.get(slot)

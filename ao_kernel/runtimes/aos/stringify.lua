@@ -36,16 +36,14 @@ function stringify.format(tbl, indent, visited)
   visited = visited or {}
   visited[tbl] = true
 
-  -- The sequence part is the run of keys 1, 2, ... n; every other key goes to the map
-  -- part, in pairs() order. (The real module takes the keys pairs() yields first while
-  -- they count 1, 2, ...; pairs() yields the array part first, so this is the same for
-  -- tables built as lists, and it does not depend on the string-hash order of the Lua
-  -- state for keys like [1] = 'a' that live in the hash part -- recording
-  -- stringify_print, step 4.)
   local seq, map = {}, {}
-  while rawget(tbl, #seq + 1) ~= nil do seq[#seq + 1] = rawget(tbl, #seq + 1) end
+  local expected, inseq = 1, true
   for k, v in pairs(tbl) do
-    if not (math.type(k) == 'integer' and k >= 1 and k <= #seq) then
+    if inseq and k == expected then
+      seq[#seq + 1] = v
+      expected = expected + 1
+    else
+      inseq = false
       map[#map + 1] = { k, v }
     end
   end
@@ -60,11 +58,7 @@ function stringify.format(tbl, indent, visited)
 
   if #map == 0 then
     if #seq == 0 then return '{  }' end
-    local simple = true
-    for _, v in ipairs(seq) do
-      if type(v) ~= 'number' and type(v) ~= 'string' then simple = false end
-    end
-    if simple then
+    if stringify.isSimpleArray(tbl) then
       local parts = {}
       for i, v in ipairs(seq) do parts[i] = scalar(v) end
       return '{ ' .. table.concat(parts, ', ') .. ' }'

@@ -1,0 +1,458 @@
+"""The AO magics: ``%load_ext ao_kernel`` in any IPython kernel, built into the AO kernel.
+
+Every magic calls the Node API through a :class:`~ao_kernel.jupyter.session.Session` (the
+node on its own thread); bad input raises IPython's ``UsageError`` naming the argument.
+``%ao help`` prints the list below with examples.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..core import errors
+from .session import Session
+
+HELP = """\
+AO magics (ao-kernel). A plain cell in the AO kernel is Lua evaluated in the current
+process, exactly like a line typed into aos; %%lua does the same in any IPython kernel.
+
+  %ao help                          this list
+  %spawn [--name N] [--tag K=V ...] [--module ID] [--cron 10-seconds] [--lua FILE]
+                                    spawn an aos process and make it current
+                                      %spawn --name pinger --tag App=demo
+  %connect <pid|name>               make another process current      %connect pinger
+  %process                          show the current process
+  %send [--to PID|NAME] [--action A] [--tag K=V ...] [--data D]
+                                    send a message (schedule, compute, push)
+                                      %send --action Ping --data hi
+  %%lua [pid|name]                  evaluate the cell as Lua in a process (an Eval)
+                                      %%lua pinger
+                                      Handlers.list
+  %load FILE.lua                    aos .load: evaluate a Lua file in the current process
+  %load-blueprint NAME              aos .load-blueprint: {blueprints}
+  %inbox                            the current process's Inbox
+  %schedule                         its assignments, slot 0 first
+  %state [--slot N]                 its globals after slot N (default latest): time travel
+  %hashpath [SLOT]                  the hashpath of a slot's result (default latest)
+  %commitments [SLOT] [--signed]    the assignment of a slot and its commitments
+  %verify [pid|name]                replay and check a process's schedule
+  %resolve PATH                     resolve any AO-Core path     %resolve /~meta@1.0/info
+  %snapshot [NAME]                  copy the node's store aside (memory or SQLite)
+  %restore [NAME]                   reopen the node as it was at a snapshot (default: last)
+  %clock                            the node's clock
+  %clock advance 10s                advance the (virtual) clock: ms, s, m, h, d
+  %store memory | sqlite:PATH       choose the store: closes this node, opens a new one
+  %remote local                     the node cells talk to; only the local node for now
+                                    (remote nodes arrive with the HTTP client)
+  %%python / %%py                   (AO kernel) run the cell as Python
+  %graph / %timeline                live widgets (ao_kernel.jupyter.widgets)
+
+Every magic takes --help (e.g. %spawn?). Results are rich objects: res.output, res.slot,
+res.hashpath, res.messages; the last Lua result is also in the variable _ao.
+"""
+
+_CRON = re.compile(r"^\d+-(?:second|minute|hour|day|week|month|year|block)s?$", re.I)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|"
+                       r"hours?|d|days?)?$", re.I)
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+class LuaError(errors.LuaError):
+    """A Lua error in a cell: shown like aos shows it (no Python traceback)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [self.message]
+
+
+def parse_tags(items: list[str] | None, option: str = "--tag") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} {item!r}: expected KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def parse_duration(text: str) -> int:
+    """``10s`` / ``500ms`` / ``2m`` / ``1h`` / ``1d`` / ``250`` (ms) -> milliseconds."""
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise UsageError(f"duration {text!r}: expected a number with ms, s, m, h or d "
+                         "(e.g. 10s)")
+    unit = (m.group(2) or "ms").lower()
+    key = "ms" if unit == "ms" else unit[0]
+    return int(float(m.group(1)) * _UNIT_MS[key])
+
+
+def _slot_arg(text: str, name: str = "SLOT") -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d+", text):
+        raise UsageError(f"{name} {text!r}: expected a non-negative slot number")
+    return int(text)
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Node errors caused by a magic's input become ``UsageError`` (no traceback)."""
+    try:
+        yield
+    except LuaError:
+        raise
+    except errors.AOError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@magics_class
+class AOMagics(Magics):
+    """``%spawn``, ``%send``, ``%%lua`` ... (see ``HELP``)."""
+
+    def __init__(self, shell: Any, session: Session | None = None) -> None:
+        super().__init__(shell)
+        self._session = session
+        self._after_cell: list[Callable[[], None]] = []
+        self._fallbacks: dict[str, Any] = {}
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session()
+        return self._session
+
+    # -- output after a Lua cell ---------------------------------------------------------
+
+    def post_run_cell(self, *_: Any) -> None:
+        """After a Lua cell: what arrived in the process (as aos prints it), then its prompt."""
+        pending, self._after_cell = self._after_cell, []
+        for show in pending:
+            show()
+
+    def _show_lua(self, res: Any) -> Any:
+        """The cell's value for a Lua result; raise a Lua error as an error."""
+        if self.shell is not None:
+            self.shell.user_ns["_ao"] = res
+        if res.error:
+            raise LuaError(str(res.error))
+        arrived = [r for r in res.all_results()[1:] if r.process == res.process and r.output]
+        prompt = res.prompt
+
+        def after() -> None:
+            from IPython.display import display
+
+            for r in arrived:
+                display(r)
+            if prompt:
+                print(prompt, flush=True)
+
+        self._after_cell.append(after)
+        return res if res.output else None
+
+    # -- help ------------------------------------------------------------------------------
+
+    @line_magic
+    def ao(self, line: str) -> None:
+        """``%ao help``: every AO magic with an example."""
+        cmd = line.strip()
+        if cmd in ("", "help", "-h", "--help"):
+            from ..runtimes.aos import blueprint_names
+
+            print(HELP.format(blueprints=", ".join(blueprint_names()) or "none"))
+            return
+        raise UsageError(f"unknown %ao command {cmd!r}; try %ao help")
+
+    # -- processes -------------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--name", "-n", default=None, help="the process's Name tag")
+    @argument("--tag", "-t", action="append", default=None, metavar="K=V",
+              help="a tag of the process message (repeatable)")
+    @argument("--module", "-m", default=None, help="module ID (default: our aos module)")
+    @argument("--cron", default=None, help="cron interval, e.g. 10-seconds or 1-minute")
+    @argument("--lua", "-l", default=None, metavar="FILE",
+              help="a Lua file evaluated at boot (On-Boot)")
+    @line_magic
+    def spawn(self, line: str) -> Any:
+        """Spawn an aos process and make it the current one."""
+        args = parse_argstring(self.spawn, line)
+        tags = parse_tags(args.tag)
+        if args.cron is not None and not _CRON.match(args.cron):
+            raise UsageError(f"--cron {args.cron!r}: expected an interval like 10-seconds, "
+                             "1-minute or 5-blocks")
+        source = _read_lua(args.lua, "--lua") if args.lua else None
+        with usage_errors():
+            return self.session.spawn(name=args.name, tags=tags, module=args.module,
+                                      cron=args.cron, lua=source)
+
+    @line_magic
+    def connect(self, line: str) -> Any:
+        """``%connect <pid|name>``: make another process current."""
+        ref = line.strip()
+        if not ref:
+            raise UsageError("%connect needs a process ID or name, e.g. %connect pinger")
+        with usage_errors():
+            return self.session.connect(ref)
+
+    @line_magic
+    def process(self, line: str) -> Any:
+        """``%process``: the current process."""
+        if line.strip():
+            raise UsageError(f"%process takes no argument (got {line.strip()!r}); "
+                             "use %connect to switch")
+        with usage_errors():
+            return self.session.current
+
+    @magic_arguments()
+    @argument("--to", default=None, help="target process ID or name (default: current)")
+    @argument("--action", "-a", default=None, help="the Action tag")
+    @argument("--tag", "-t", action="append", default=None, metavar="K=V",
+              help="a tag (repeatable)")
+    @argument("--data", "-d", default=None, help="the message's Data")
+    @line_magic
+    def send(self, line: str) -> Any:
+        """Send a message: schedule it, compute it, push what it sends."""
+        args = parse_argstring(self.send, line)
+        tags = parse_tags(args.tag)
+        with usage_errors():
+            return self.session.send(to=args.to, action=args.action, data=args.data, tags=tags)
+
+    @cell_magic
+    def lua(self, line: str, cell: str) -> Any:
+        """``%%lua [pid|name]``: evaluate the cell in a process as aos does (an Eval)."""
+        ref = line.strip() or None
+        if ref is not None and " " in ref:
+            raise UsageError(f"%%lua takes one process ID or name, got {ref!r}")
+        with usage_errors():
+            res = self.session.eval(cell, ref)
+        return self._show_lua(res)
+
+    @line_magic
+    def load(self, line: str) -> Any:
+        """``%load FILE.lua``: aos ``.load`` (other files: IPython's own %load)."""
+        path = line.strip()
+        if not path.endswith(".lua"):
+            fallback = self._fallbacks.get("load")
+            if fallback is not None and path:
+                return fallback(line)
+            raise UsageError(f"%load needs a .lua file, got {path!r}")
+        source = _read_lua(path, "FILE")
+        with usage_errors():
+            res = self.session.eval(source)
+        return self._show_lua(res)
+
+    @line_magic("load-blueprint")
+    def load_blueprint(self, line: str) -> Any:
+        """``%load-blueprint NAME``: aos ``.load-blueprint`` (e.g. token)."""
+        from ..runtimes.aos import blueprint, blueprint_names
+
+        name = line.strip()
+        names = blueprint_names()
+        if name not in names:
+            raise UsageError(f"unknown blueprint {name!r}; available: {', '.join(names)}")
+        with usage_errors():
+            res = self.session.eval(blueprint(name))
+        return self._show_lua(res)
+
+    @line_magic
+    def inbox(self, line: str) -> Any:
+        """``%inbox``: the current process's Inbox (messages no handler took)."""
+        _no_args("inbox", line)
+        with usage_errors():
+            proc = self.session.current
+            return self.session.call(lambda: proc.inbox)
+
+    @line_magic
+    def schedule(self, line: str) -> Any:
+        """``%schedule``: the current process's assignments."""
+        _no_args("schedule", line)
+        with usage_errors():
+            proc = self.session.current
+            return self.session.call(lambda: proc.schedule)
+
+    @magic_arguments()
+    @argument("--slot", "-s", type=int, default=None, help="slot (default: latest)")
+    @line_magic
+    def state(self, line: str) -> Any:
+        """``%state [--slot N]``: the process's globals after slot N."""
+        args = parse_argstring(self.state, line)
+        if args.slot is not None and args.slot < 0:
+            raise UsageError(f"--slot {args.slot}: slots start at 0")
+        with usage_errors():
+            proc = self.session.current
+            return self.session.call(proc.state, args.slot)
+
+    @line_magic
+    def hashpath(self, line: str) -> str:
+        """``%hashpath [SLOT]``: the hashpath of a slot's result."""
+        slot = _slot_arg(line)
+        with usage_errors():
+            return str(self.session.result(slot).hashpath)
+
+    @magic_arguments()
+    @argument("slot", nargs="?", default=None, help="slot (default: latest)")
+    @argument("--signed", action="store_true",
+              help="the RSA-signed form of the assignment (HyperBEAM's)")
+    @line_magic
+    def commitments(self, line: str) -> Any:
+        """``%commitments [SLOT]``: a slot's assignment with its commitments."""
+        args = parse_argstring(self.commitments, line)
+        slot = _slot_arg(args.slot or "")
+        with usage_errors():
+            if args.signed:
+                return self.session.signed_assignment(slot)
+            return self.session.assignment(slot)
+
+    @line_magic
+    def verify(self, line: str) -> Any:
+        """``%verify [pid|name]``: check every hash-chain link, slot and signature."""
+        ref = line.strip() or None
+        with usage_errors():
+            proc = self.session.process(ref)
+            return self.session.call(self.session.node.verify, proc)
+
+    @line_magic
+    def resolve(self, line: str) -> Any:
+        """``%resolve PATH``: resolve an AO-Core path, e.g. /~meta@1.0/info."""
+        path = line.strip()
+        if not path:
+            raise UsageError("%resolve needs a path, e.g. %resolve /~meta@1.0/info")
+        with usage_errors():
+            return self.session.call(self.session.node.resolve, path)
+
+    # -- the node: snapshots, clock, store, remote -----------------------------------------
+
+    @line_magic
+    def snapshot(self, line: str) -> str:
+        """``%snapshot [NAME]``: copy the node's store aside."""
+        name = line.strip() or None
+        if name is not None and not re.fullmatch(r"[\w.-]+", name):
+            raise UsageError(f"snapshot name {name!r}: use letters, digits, '.', '-', '_'")
+        with usage_errors():
+            snap = self.session.snapshot(name)
+        return f"snapshot {snap.name!r}: {snap.processes} process(es), store {snap.spec}"
+
+    @line_magic
+    def restore(self, line: str) -> str:
+        """``%restore [NAME]``: reopen the node as it was at a snapshot."""
+        name = line.strip() or None
+        with usage_errors():
+            snap = self.session.restore(name)
+        return f"restored {snap.name!r}: {snap.processes} process(es), store {snap.spec}"
+
+    @line_magic
+    def clock(self, line: str) -> str:
+        """``%clock`` shows the clock; ``%clock advance 10s`` advances it."""
+        words = line.split()
+        node = self.session.node
+        if not words:
+            return f"{node.clock!r}: {node.clock.now_ms()} ms"
+        if words[0] != "advance":
+            raise UsageError(f"unknown %clock command {words[0]!r}; use %clock or "
+                             "%clock advance 10s")
+        if len(words) != 2:
+            raise UsageError("%clock advance needs one duration, e.g. %clock advance 10s")
+        ms = parse_duration(words[1])
+        with usage_errors():
+            now = self.session.clock_advance(ms)
+        return f"{self.session.node.clock!r}: {now} ms"
+
+    @line_magic
+    def store(self, line: str) -> Any:
+        """``%store memory|sqlite:PATH``: a new node over that store (others: IPython's)."""
+        spec = line.strip()
+        if spec != "memory" and not spec.startswith("sqlite:"):
+            fallback = self._fallbacks.get("store")
+            if fallback is not None and spec and not spec.startswith(("memory", "sqlite")):
+                return fallback(line)
+            raise UsageError(f"store {spec!r}: expected memory or sqlite:PATH")
+        with usage_errors():
+            node = self.session.use_store(spec)
+        return f"node {node.address} over {spec} ({len(node.processes)} process(es))"
+
+    @line_magic
+    def remote(self, line: str) -> str:
+        """``%remote local``: the node the magics talk to (only the local node for now)."""
+        target = line.strip()
+        if target != "local":
+            raise UsageError(f"%remote {target!r}: only 'local' (this kernel's node) is "
+                             "supported for now; remote nodes arrive with the HTTP client")
+        return f"local node {self.session.node.address}"
+
+    # -- widgets (another module) ---------------------------------------------------------
+
+    @line_magic
+    def graph(self, line: str) -> Any:
+        """``%graph``: the live process/message graph widget."""
+        return self._widget("graph", line)
+
+    @line_magic
+    def timeline(self, line: str) -> Any:
+        """``%timeline``: the slot timeline widget of the current process."""
+        return self._widget("timeline", line)
+
+    def _widget(self, name: str, line: str) -> Any:
+        try:
+            from . import widgets
+        except ImportError as exc:
+            raise UsageError(f"%{name} needs ao_kernel.jupyter.widgets (pip install "
+                             f"'ao-kernel[jupyter]'), which is not available: {exc}") from None
+        make = getattr(widgets, f"{name}_magic", None)
+        if callable(make):  # the widgets module may parse its own options
+            return make(self.session, line)
+        if line.strip():
+            raise UsageError(f"%{name} takes no argument here (got {line.strip()!r})")
+        with usage_errors():
+            if name == "graph" and hasattr(widgets, "GraphWidget"):
+                return widgets.GraphWidget(self.session.node)
+            if name == "timeline" and hasattr(widgets, "TimelineWidget"):
+                return widgets.TimelineWidget(self.session.current)
+        raise UsageError(f"%{name}: ao_kernel.jupyter.widgets has no {name} widget yet")
+
+
+def _no_args(name: str, line: str) -> None:
+    if line.strip():
+        raise UsageError(f"%{name} takes no argument (got {line.strip()!r})")
+
+
+def _read_lua(path: str, what: str) -> str:
+    path = os.path.expanduser(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise UsageError(f"{what} {path!r}: cannot read it ({exc.strerror})") from None
+
+
+def load_ipython_extension(ipython: Any, session: Session | None = None) -> AOMagics:
+    """Register the AO magics (and rich display of messages and reports) on ``ipython``."""
+    existing = getattr(ipython, "_ao_magics", None)
+    if isinstance(existing, AOMagics):
+        return existing
+    from .display import register_formatters
+
+    magics = AOMagics(ipython, session)
+    line_magics = ipython.magics_manager.magics["line"]
+    for name in ("load", "store"):  # keep IPython's %load/%store for non-AO arguments
+        if name in line_magics:
+            magics._fallbacks[name] = line_magics[name]
+    ipython.register_magics(magics)
+    ipython.events.register("post_run_cell", magics.post_run_cell)
+    register_formatters(ipython)
+    ipython._ao_magics = magics
+    return magics
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    magics = getattr(ipython, "_ao_magics", None)
+    if isinstance(magics, AOMagics):
+        ipython.events.unregister("post_run_cell", magics.post_run_cell)
+        del ipython._ao_magics
