@@ -9,12 +9,15 @@ from ..core.resolver import DeviceRegistry
 def default_registry() -> DeviceRegistry:
     """Every device this package implements, by name."""
     from ..core.codecs import codec_devices
+    from .lua import LuaDevice
     from .message import MessageDevice
     from .meta import MetaDevice
     from .process import ProcessDevice
     from .scheduler import SchedulerDevice
 
-    registry = DeviceRegistry([MessageDevice(), MetaDevice(), SchedulerDevice(), ProcessDevice()])
+    registry = DeviceRegistry([
+        MessageDevice(), MetaDevice(), SchedulerDevice(), ProcessDevice(), LuaDevice(),
+    ])
     for device in codec_devices():
         registry.add(device)
     return registry

@@ -206,4 +206,7 @@ def _to_schedule(req: Message) -> Message:
     body = req.get("body")
     if isinstance(body, Message):
         return body
-    return req.without(*_REQUEST_KEYS)
+    msg = req.without(*_REQUEST_KEYS)
+    if isinstance(body, (str, bytes)) and "data" not in msg and not msg.commitments:
+        msg = msg.without("body").with_(data=body)  # an HTTP body is the message's Data
+    return msg

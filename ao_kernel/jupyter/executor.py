@@ -94,8 +94,11 @@ class NodeExecutor:
             raise
 
     def close(self) -> None:
+        """Finish what was submitted, then stop the loop and the thread."""
         if self.loop.is_closed():
             return
+        if not self.in_thread():
+            self.submit(lambda: None).result()  # earlier submissions run first (FIFO)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
         if not self._thread.is_alive():

@@ -362,8 +362,9 @@ class AOMagics(Magics):
             raise UsageError("%clock advance needs one duration, e.g. %clock advance 10s")
         ms = parse_duration(words[1])
         with usage_errors():
-            now = self.session.clock_advance(ms)
-        return f"{self.session.node.clock!r}: {now} ms"
+            ticks = self.session.clock_advance(ms)
+        node = self.session.node
+        return f"{node.clock!r}: {node.clock.now_ms()} ms, {len(ticks)} cron tick(s) fired"
 
     @line_magic
     def store(self, line: str) -> Any:

@@ -32,6 +32,7 @@ from .executor import NodeExecutor
 T = TypeVar("T")
 
 DEFAULT_PROCESS_NAME = "default"
+CRON_EVERY_S = 1.0  # how often due cron ticks are fired under the system clock
 _IDENT_PATH = re.compile(r"^[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*$")
 
 
@@ -71,7 +72,24 @@ class Session:
 
         node = Node(store=store, clock=clock, wallet=wallet)
         node.events = self.events
+        self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
         return node
+
+    def _cron_tick(self, node: Any) -> None:
+        """Fire due cron ticks on the node's thread, between cells (system clock only)."""
+        from ..node.clock import VirtualClock
+
+        if self._node_future.done() and self._node_future.result() is not node:
+            return  # the node was replaced (%store, %restore)
+        run = getattr(node, "run_crons", None)
+        if callable(run) and not isinstance(node.clock, VirtualClock):
+            try:
+                run()
+            except AOError as exc:  # a broken process must not stop the ticks
+                self.events.errors.append((None, exc))  # type: ignore[arg-type]
+            except Exception:  # a closed node: stop ticking
+                return
+        self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
 
     @property
     def node(self) -> Any:
@@ -97,9 +115,9 @@ class Session:
         return poke
 
     def close(self) -> None:
-        if self._node is not None or self._node_future.done():
-            node = self.node
-            self.call(node.close)
+        """Close the node (signing the unsigned tails of its schedules) and its thread."""
+        node = self.node
+        self.call(node.close)
         self.executor.close()
         if self._snapdir is not None:
             self._snapdir.cleanup()
@@ -212,17 +230,20 @@ class Session:
             self.current_pid = pids[-1]
         return node
 
-    def clock_advance(self, ms: int) -> int:
-        """Advance the node's clock; a system clock is first replaced by a virtual one."""
+    def clock_advance(self, ms: int) -> list[Any]:
+        """Advance the node's clock, firing due cron ticks; returns their results.
+
+        A system clock is first replaced by a virtual one at the current time."""
         from ..node.clock import VirtualClock
 
         node = self.node
         if not isinstance(node.clock, VirtualClock):
-            use_clock(node, VirtualClock(node.clock.now_ms()))
-        advance = getattr(node, "advance", None)  # a node that runs cron on advance
+            self.call(use_clock, node, VirtualClock(node.clock.now_ms()))
+        advance = getattr(node, "advance", None)
         if callable(advance):
-            return int(self.call(advance, ms))
-        return int(self.call(node.clock.advance, ms))
+            return list(self.call(advance, ms))
+        self.call(node.clock.advance, ms)
+        return []
 
     def snapshot(self, name: str | None = None) -> Snapshot:
         node = self.node

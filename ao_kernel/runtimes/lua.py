@@ -584,7 +584,7 @@ G.require = function(name)
   if loading[key] then error("loop or previous error loading module '" .. name .. "'", 2) end
   local code, err = fetch_module(key)
   if code == nil then error(err or ("module '" .. name .. "' not found"), 2) end
-  local fn, lerr = load(code, "=" .. key, "b", G)
+  local fn, lerr = load(code, "." .. key, "b", G)
   if not fn then error(lerr, 2) end
   loading[key] = true
   local ok, res = pcall(fn, key)
@@ -829,7 +829,8 @@ class LuaEngine:
         if source is None:
             return None, None
         try:
-            return precompile(source, "=" + name, self._cache), None
+            # named like the real aos module's chunks, so errors read [string ".handlers"]:N:
+            return precompile(source, "." + name, self._cache), None
         except LuaSyntaxError as exc:
             return None, exc.message
 

@@ -177,7 +177,7 @@ def test_require_serves_registered_modules_once() -> None:
 
 def test_module_errors_point_at_module_lines() -> None:
     e = LuaEngine(modules={"bad": "local x = 1\nlocal y = nil\nreturn y.z", "syn": "return +"})
-    with pytest.raises(LuaError, match=r"bad:3: attempt to index a nil value"):
+    with pytest.raises(LuaError, match=r'\[string "\.bad"\]:3: attempt to index a nil value'):
         e.execute("require('bad')")
     with pytest.raises(LuaError, match="unexpected symbol"):
         e.execute("require('syn')")
@@ -186,9 +186,9 @@ def test_module_errors_point_at_module_lines() -> None:
 def test_bytecode_cache_is_shared_and_keyed_by_source() -> None:
     cache: dict[bytes, bytes] = {}
     src = "return {v = 1}"
-    code = precompile(src, "=m", cache)
+    code = precompile(src, ".m", cache)
     assert len(cache) == 1
-    assert precompile(src, "=m", cache) == code
+    assert precompile(src, ".m", cache) == code
     assert len(cache) == 1
     precompile(src + " ", "=m", cache)
     assert len(cache) == 2

@@ -1,0 +1,333 @@
+"""Every AO magic, and every UsageError, through IPython's real shell (%load_ext ao_kernel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+
+from ao_kernel.jupyter.magics import HELP, LuaError, parse_duration
+from ao_kernel.jupyter.session import Session
+from ao_kernel.runtimes.aos import AOS_MODULE_ID, blueprint_names
+
+
+def line(ip: Any, name: str, arg: str = "") -> Any:
+    return ip.run_line_magic(name, arg)
+
+
+def lua(ip: Any, code: str, target: str = "") -> Any:
+    return ip.run_cell_magic("lua", target, code)
+
+
+# -- %ao help -----------------------------------------------------------------------------
+
+
+def test_ao_help_lists_every_magic(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    line(ip, "ao", "help")
+    out = capsys.readouterr().out
+    for magic in ("%spawn", "%connect", "%process", "%send", "%%lua", "%load FILE",
+                  "%load-blueprint", "%inbox", "%schedule", "%state", "%hashpath",
+                  "%commitments", "%verify", "%resolve", "%snapshot", "%restore", "%clock",
+                  "%store", "%remote local", "%%python", "%graph", "%timeline"):
+        assert magic in out, magic
+    for name in blueprint_names():
+        assert name in out
+    assert out.startswith(HELP.splitlines()[0])
+
+
+def test_ao_unknown_command(ip: Any) -> None:
+    with pytest.raises(UsageError, match="'frobnicate'"):
+        line(ip, "ao", "frobnicate")
+
+
+# -- processes ----------------------------------------------------------------------------
+
+
+def test_spawn_with_name_tags_module_cron_and_lua(ip: Any, session: Session,
+                                                  tmp_path: Path) -> None:
+    boot = tmp_path / "boot.lua"
+    boot.write_text("Greeting = 'hello from boot'\n")
+    proc = line(ip, "spawn", f"--name pinger --tag App=demo --tag Level=3 "
+                             f"--module {AOS_MODULE_ID} --cron 10-seconds --lua {boot}")
+    assert proc.name == "pinger"
+    assert session.current_pid == proc.id
+    definition = proc.definition
+    assert definition.text("app") == "demo" and definition.text("level") == "3"
+    assert definition.text("cron-interval") == "10-seconds"
+    assert lua(ip, "return Greeting").output == "hello from boot"
+
+
+@pytest.mark.parametrize(("arg", "named"), [
+    ("--tag oops", "--tag 'oops'"),
+    ("--tag =v", "--tag '=v'"),
+    ("--cron often", "--cron 'often'"),
+    ("--lua /no/such/file.lua", "/no/such/file.lua"),
+    ("--colour red", "--colour"),
+])
+def test_spawn_usage_errors(ip: Any, session: Session, arg: str, named: str) -> None:
+    with pytest.raises(UsageError, match=named.replace("(", r"\(")):
+        line(ip, "spawn", arg)
+    assert session.current_pid is None  # nothing was spawned
+
+
+def test_connect_and_process(ip: Any, session: Session) -> None:
+    first = line(ip, "spawn", "--name one")
+    second = line(ip, "spawn", "--name two")
+    assert line(ip, "process") == second
+    assert line(ip, "connect", "one") == first
+    assert session.current_pid == first.id
+    assert line(ip, "connect", second.id) == second
+    assert line(ip, "process").id == second.id
+
+
+def test_connect_and_process_usage_errors(ip: Any, session: Session) -> None:
+    with pytest.raises(UsageError, match="needs a process ID or name"):
+        line(ip, "connect", "")
+    with pytest.raises(UsageError, match="'nobody'"):
+        line(ip, "connect", "nobody")
+    with pytest.raises(UsageError, match="'extra'"):
+        line(ip, "process", "extra")
+
+
+def test_first_use_spawns_a_default_process(ip: Any, session: Session) -> None:
+    assert session.current_pid is None
+    proc = line(ip, "process")
+    assert proc.name == "default"
+
+
+# -- messages and Lua -----------------------------------------------------------------------
+
+
+def test_send_to_current_and_named(ip: Any, session: Session) -> None:
+    lua(ip, 'Handlers.add("ping", "Ping", function(msg) print("got " .. msg.Data) end)')
+    res = line(ip, "send", "--action Ping --data hi --tag X-Extra=1")
+    assert "got hi" in res.output
+    line(ip, "spawn", "--name other")
+    res = line(ip, "send", "--to default --action Ping --data again")
+    assert "got again" in res.output
+    assert res.process == session.find("default").id
+
+
+def test_send_usage_errors(ip: Any, session: Session) -> None:
+    with pytest.raises(UsageError, match="'ghost'"):
+        line(ip, "send", "--to ghost --action Ping")
+    with pytest.raises(UsageError, match="--tag 'novalue'"):
+        line(ip, "send", "--tag novalue")
+
+
+def test_lua_cell_in_current_and_named_process(ip: Any, session: Session) -> None:
+    res = lua(ip, "return 1 + 1")
+    assert res.output == "2"
+    assert ip.user_ns["_ao"] is res
+    assert lua(ip, "x = 5") is None  # no Output.data: nothing to show
+    line(ip, "spawn", "--name side")
+    assert lua(ip, "return x", "default").output == "5"
+    assert lua(ip, "return x") is None  # `side` has no x: nil is not printed
+
+
+def test_lua_errors_show_the_lua_line(ip: Any, session: Session) -> None:
+    with pytest.raises(LuaError) as info:
+        lua(ip, "local a = 1\nerror('boom')")
+    assert '[string "aos"]:2: boom' in str(info.value)
+    assert info.value._render_traceback_() == [info.value.message]
+    with pytest.raises(UsageError, match="'nobody'"):
+        lua(ip, "return 1", "nobody")
+    with pytest.raises(UsageError, match="one process"):
+        lua(ip, "return 1", "a b")
+
+
+def test_prompt_and_arrivals_follow_a_lua_cell(ip: Any, session: Session,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    ip.run_cell("%%lua\nSend({Target = ao.id, Action = 'Ping'})")
+    out = capsys.readouterr().out
+    assert "New Message From" in out  # the pushed message arriving in the process
+    assert "default" in out and "aos-" in out and "Inbox" in out  # the aos prompt
+
+
+def test_load_lua_file(ip: Any, session: Session, tmp_path: Path) -> None:
+    src = tmp_path / "lib.lua"
+    src.write_text("Counter = 41\nreturn Counter + 1\n")
+    assert line(ip, "load", str(src)).output == "42"
+    with pytest.raises(UsageError, match="missing.lua"):
+        line(ip, "load", str(tmp_path / "missing.lua"))
+    with pytest.raises(UsageError, match="needs a .lua file"):
+        line(ip, "load", "")
+
+
+def test_load_blueprint(ip: Any, session: Session) -> None:
+    line(ip, "load-blueprint", "token")
+    names = lua(ip, "local n = {} for _, h in ipairs(Handlers.list) do n[#n+1] = h.name end "
+                    "return table.concat(n, ',')").output
+    assert "balance" in names.lower()
+    with pytest.raises(UsageError, match="'nft'"):
+        line(ip, "load-blueprint", "nft")
+
+
+# -- reading a process ------------------------------------------------------------------------
+
+
+def test_inbox_schedule_state(ip: Any, session: Session) -> None:
+    lua(ip, "x = 1")
+    lua(ip, "x = 2")
+    line(ip, "send", "--action Unhandled --data zzz")
+    inbox = line(ip, "inbox")
+    assert any(m.get("Action") == "Unhandled" for m in inbox)
+    schedule = line(ip, "schedule")
+    proc = session.current
+    assert len(schedule) == proc.slot + 1
+    assert [int(a["slot"]) for a in schedule] == list(range(proc.slot + 1))
+    assert line(ip, "state")["x"] == 2
+    assert line(ip, "state", "--slot 1")["x"] == 1
+    with pytest.raises(UsageError, match="--slot -1"):
+        line(ip, "state", "--slot -1")
+    with pytest.raises(UsageError, match="999"):
+        line(ip, "state", "--slot 999")
+    with pytest.raises(UsageError, match="argument"):
+        line(ip, "inbox", "now")
+    with pytest.raises(UsageError, match="'all'"):
+        line(ip, "schedule", "all")
+
+
+def test_hashpath_and_commitments(ip: Any, session: Session) -> None:
+    res = lua(ip, "return 7")
+    assert line(ip, "hashpath") == res.hashpath
+    assert line(ip, "hashpath", "0") == session.current.result(0).hashpath
+    assignment = line(ip, "commitments", str(res.slot))
+    assert int(assignment["slot"]) == res.slot
+    assert assignment.commitments  # the scheduler's HMAC commitment
+    signed = line(ip, "commitments", f"{res.slot} --signed")
+    types = {str(c.get("type")) for c in signed.commitments.values()}
+    assert "rsa-pss-sha512" in types
+    with pytest.raises(UsageError, match="'abc'"):
+        line(ip, "hashpath", "abc")
+    with pytest.raises(UsageError, match="slot 99"):
+        line(ip, "hashpath", "99")
+    with pytest.raises(UsageError, match="slot 99"):
+        line(ip, "commitments", "99")
+
+
+def test_verify_and_resolve(ip: Any, session: Session) -> None:
+    lua(ip, "y = 1")
+    report = line(ip, "verify")
+    assert bool(report) and report.process == session.current_pid
+    line(ip, "spawn", "--name other")
+    assert line(ip, "verify", "default").process == session.find("default").id
+    info = line(ip, "resolve", "/~meta@1.0/info")
+    assert info["operator"] == session.node.address
+    with pytest.raises(UsageError, match="'ghost'"):
+        line(ip, "verify", "ghost")
+    with pytest.raises(UsageError, match="needs a path"):
+        line(ip, "resolve", "")
+    with pytest.raises(UsageError, match="nosuch"):
+        line(ip, "resolve", "/~nosuch@9.9/info")
+
+
+# -- the node -------------------------------------------------------------------------------
+
+
+def test_snapshot_and_restore_in_memory(ip: Any, session: Session) -> None:
+    lua(ip, "x = 1")
+    assert "snap-1" in line(ip, "snapshot")
+    lua(ip, "x = 2")
+    line(ip, "spawn", "--name later")
+    assert "restored 'snap-1'" in line(ip, "restore")
+    assert lua(ip, "return x").output == "1"
+    assert [p.name for p in session.node.processes] == ["default"]
+    assert bool(line(ip, "verify"))
+
+
+def test_snapshot_and_restore_sqlite(ip: Any, session: Session, tmp_path: Path) -> None:
+    db = tmp_path / "node.db"
+    line(ip, "store", f"sqlite:{db}")
+    lua(ip, "x = 'kept'")
+    line(ip, "snapshot", "before")
+    lua(ip, "x = 'lost'")
+    line(ip, "restore", "before")
+    assert session.store_spec == f"sqlite:{db}"
+    assert lua(ip, "return x").output == "kept"
+
+
+def test_snapshot_restore_usage_errors(ip: Any, session: Session) -> None:
+    with pytest.raises(UsageError, match="no snapshot taken"):
+        line(ip, "restore")
+    line(ip, "snapshot", "one")
+    with pytest.raises(UsageError, match="'two'"):
+        line(ip, "restore", "two")
+    with pytest.raises(UsageError, match="'bad name!'"):
+        line(ip, "snapshot", "bad name!")
+
+
+def test_store_switches_node_and_persists(ip: Any, session: Session, tmp_path: Path) -> None:
+    db = tmp_path / "persist.db"
+    assert "over sqlite:" in line(ip, "store", f"sqlite:{db}")
+    proc = line(ip, "spawn", "--name keeper")
+    lua(ip, "kept = 99")
+    line(ip, "store", "memory")
+    assert session.node.processes == []
+    line(ip, "store", f"sqlite:{db}")
+    assert session.current_pid == proc.id  # reopened: the last process is current again
+    assert lua(ip, "return kept").output == "99"
+    with pytest.raises(UsageError, match="'sqlite'"):
+        line(ip, "store", "sqlite")
+    with pytest.raises(UsageError, match="'memory-ish'"):
+        line(ip, "store", "memory-ish")
+
+
+def test_clock(ip: Any, session: Session) -> None:
+    assert "ms" in line(ip, "clock")
+    before = session.node.clock.now_ms()
+    shown = line(ip, "clock", "advance 10s")
+    assert "VirtualClock" in shown and "0 cron tick(s)" in shown
+    assert session.node.clock.now_ms() == before + 10_000
+    res = lua(ip, "return os.time()")
+    assert int(res.output) == before + 10_000  # the next assignment is stamped with it
+    line(ip, "clock", "advance 1.5m")
+    assert session.node.clock.now_ms() == before + 10_000 + 90_000
+    for arg, named in (("advance soon", "'soon'"), ("rewind 1s", "'rewind'"),
+                       ("advance", "one duration")):
+        with pytest.raises(UsageError, match=named):
+            line(ip, "clock", arg)
+
+
+def test_clock_advance_fires_cron(ip: Any, session: Session) -> None:
+    line(ip, "spawn", "--name ticker --cron 10-seconds")
+    lua(ip, 'Ticks = 0\nHandlers.add("tick", "Cron", function() Ticks = Ticks + 1 end)')
+    shown = line(ip, "clock", "advance 35s")
+    fired = int(shown.split(", ")[1].split()[0])
+    assert fired >= 3
+    assert int(lua(ip, "return Ticks").output) == fired
+
+
+def test_parse_duration() -> None:
+    assert parse_duration("250") == 250
+    assert parse_duration("250ms") == 250
+    assert parse_duration("2s") == 2000
+    assert parse_duration("3 minutes") == 180_000
+    assert parse_duration("1h") == 3_600_000
+    assert parse_duration("1d") == 86_400_000
+
+
+def test_remote_accepts_only_local(ip: Any, session: Session) -> None:
+    assert session.node.address in line(ip, "remote", "local")
+    with pytest.raises(UsageError, match="'http://example.org'"):
+        line(ip, "remote", "http://example.org")
+
+
+def test_widget_magics_are_hooks(ip: Any, session: Session) -> None:
+    for name in ("graph", "timeline"):
+        try:
+            widget = line(ip, name)
+        except UsageError as exc:
+            assert "widgets" in str(exc)
+        else:
+            assert hasattr(widget, "_repr_mimebundle_") or hasattr(widget, "comm")
+
+
+def test_magics_load_into_a_shell_once(ip: Any) -> None:
+    from ao_kernel.jupyter.magics import load_ipython_extension
+
+    assert load_ipython_extension(ip) is ip._ao_magics
+    assert "lua" in ip.magics_manager.magics["cell"]
+    assert "load-blueprint" in ip.magics_manager.magics["line"]
