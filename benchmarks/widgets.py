@@ -3,8 +3,8 @@ how many model updates (comm messages) the batching sends.
 
 Two bursts, each run without a widget and with a ``GraphWidget`` (100 ms batching):
 
-* **loop**: 1,000 ``proc.send(action="Ping")`` calls from the notebook (the Ping handler
-  replies, so each call is two messages and the graph gets a Ping and a Pong edge);
+* **loop**: 1,000 ``proc.send(action="Ping")`` calls from the notebook (the replies go to
+  the notebook's wallet, which is not a process, so 1,000 messages and edges);
 * **fan-out**: ONE message whose handler sends 1,000 messages to another process (the
   node pushes them all inside a single ``send``).
 
@@ -84,7 +84,7 @@ def run(kind: str, count: int, widget: bool, interval: float) -> dict[str, Any]:
         t0 = time.perf_counter()
         for _ in range(count):
             target.send(action="Ping")
-        messages = 2 * count
+        messages = count
     else:
         sink = node.spawn(lua=SINK, name="sink")
         fan = node.spawn(lua=FAN, name="fan")

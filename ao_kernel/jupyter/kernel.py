@@ -70,7 +70,7 @@ class LuaSyntax:
 
         self._lua = lua53.LuaRuntime(register_eval=False, register_builtins=False)
         self._load = self._lua.eval("function(s) local f, e = load(s, '=cell', 't', {}) "
-                                    "if f then return true end return false, e end")
+                                    "if f then return true, '' end return false, e end")
 
     def error(self, code: str) -> str | None:
         ok, err = self._load(code)
@@ -85,7 +85,8 @@ class LuaSyntax:
         err = self.error(code)
         if err is None:
             return "complete"
-        return "incomplete" if "<eof>" in err else "invalid"
+        incomplete = err.endswith("near <eof>") and "unfinished string" not in err
+        return "incomplete" if incomplete else "invalid"
 
 
 class AOKernel(IPythonKernel):
@@ -167,7 +168,8 @@ def lua_completions(session: Session, before: str) -> tuple[list[str], int]:
     """Completions for the Lua text left of the cursor, and the offset they replace from."""
     m = _TOKEN_LEFT.search(before)
     token = m.group(0) if m else ""
-    if m and m.start() > 0 and before[m.start() - 1] in ".:":
+    start = m.start() if m else len(before)
+    if start > 0 and before[start - 1] in ".:":
         return [], len(before)  # after a call or an index expression: unknown table
     sep = max(token.rfind("."), token.rfind(":"))
     path, partial = (token[:sep], token[sep + 1:]) if sep >= 0 else ("", token)

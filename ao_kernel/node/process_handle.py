@@ -57,6 +57,23 @@ class Process:
         """Evaluate Lua in the process, as typing ``code`` into ``aos`` does."""
         return self.send(action="Eval", data=code, push=push)
 
+    def load(self, path: str) -> SlotResult:
+        """Evaluate a Lua file in the process (aos ``.load``)."""
+        from pathlib import Path
+
+        return self.eval(Path(path).read_text(encoding="utf-8"))
+
+    def load_blueprint(self, name: str) -> SlotResult:
+        """Evaluate a blueprint by name (aos ``.load-blueprint``): token, chatroom,
+        staking, voting, arena."""
+        from ..core.errors import MessageError
+        from ..runtimes.aos import blueprint, blueprint_names
+
+        if name not in blueprint_names():
+            raise MessageError(f"unknown blueprint {name!r}; known: "
+                               f"{', '.join(blueprint_names())}", field="blueprint")
+        return self.eval(blueprint(name))
+
     def dry_run(self, action: str | None = None, data: Any = None, **fields: Any) -> SlotResult:
         """Evaluate a message on the current state without scheduling it."""
         return self.node.dry_run(self.id, action=action, data=data, **fields)

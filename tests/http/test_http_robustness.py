@@ -11,6 +11,7 @@ import time
 import aiohttp
 from http_helpers import PING, fetch, message_item, spawn_item
 
+from ao_kernel.core.b64 import b64u_encode
 from ao_kernel.node.http import MAX_BODY
 
 
@@ -25,7 +26,7 @@ def _error(status_body: tuple[int, dict[str, str], bytes]) -> tuple[int, str]:
 
 def test_malformed_and_unsigned_data_items(served, node, dev_wallet):
     status, msg = _error(fetch(served.url + "/", method="POST", body=b"\x01\x00garbage"))
-    assert status == 400 and "data item" in msg.lower() or "signature" in msg.lower()
+    assert status == 400 and msg  # what was wrong with the bytes
     status, msg = _error(fetch(served.url + "/", method="POST", body=b""))
     assert status == 400 and "signed data item" in msg
     _, item = spawn_item(dev_wallet, node.address)
@@ -50,13 +51,13 @@ def test_oversized_body_is_refused(served):
 
 
 def test_unknown_processes_messages_and_routes(served, node, dev_wallet):
-    ghost = "G" * 43
+    ghost = b64u_encode(bytes(range(32)))  # a well-formed ID nobody has
     _, item = message_item(dev_wallet, ghost, "Ping")
     status, msg = _error(fetch(served.url + "/", method="POST", body=item))
     assert status == 404 and ghost in msg
     assert _error(fetch(f"{served.url}/result/{ghost}?process-id={ghost}"))[0] == 404
     assert _error(fetch(f"{served.url}/results/{ghost}"))[0] == 404
-    assert _error(fetch(f"{served.url}/result/{ghost}"))[0] == 404  # no process-id, unknown
+    assert _error(fetch(f"{served.url}/result/{ghost}"))[0] == 400  # process-id missing
     status, msg = _error(fetch(f"{served.url}/result/not-an-id?process-id={ghost}"))
     assert status == 400 and "43-character" in msg
     assert _error(fetch(f"{served.url}/dry-run?process-id={ghost}", method="POST",
@@ -77,7 +78,7 @@ def test_garbage_http_does_not_stop_the_server(served):
     host, port = served.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as sock:
         sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
-        assert sock.recv(100).startswith(b"HTTP/1.1 400")
+        assert b" 400 Bad Request" in sock.recv(100)
     assert _alive(served.url)
 
 

@@ -39,7 +39,10 @@ function styles(p, labelEdges) {
 }
 
 /** Model edges -> drawn edges: one per message, or one per (from, to, action) with a count. */
-function drawnEdges(edges, group) {
+function drawnEdges(model_edges, group) {
+  // a message is identified by the process it was scheduled on (its target) and its slot
+  const edges = model_edges.map((e) => ({ ...e, process: e.target,
+    id: e.kind === "spawn" ? `spawn:${e.target}` : `${e.target}:${e.slot}` }));
   if (!group) {
     return edges.map((e) => ({ ...e, label: e.action || "", weight: 1, count: 1 }));
   }

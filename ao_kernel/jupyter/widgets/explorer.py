@@ -52,9 +52,9 @@ class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
     process = traitlets.Unicode("").tag(sync=True)
     slot = traitlets.Int(-1).tag(sync=True)
     #: the links from the result back to its inputs: {role, label, id, fields, check}
-    chain = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    chain = traitlets.List().tag(sync=True)
     #: {key, where, id, device, type, signer, committed, tag}
-    commitments = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    commitments = traitlets.List().tag(sync=True)
     #: key -> {ok, detail}, answers to Verify
     verifications = traitlets.Dict().tag(sync=True)
     #: node.verify(proc) as {ok, text, signed_through}

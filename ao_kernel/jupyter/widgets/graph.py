@@ -38,8 +38,11 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
     _esm = asset("graph.js")
     _css = CSS
 
-    nodes = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
-    edges = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    #: [{id, label, name, kind: process | wallet, slot, errors, verified?}]
+    nodes = traitlets.List().tag(sync=True)
+    #: [{source, target, action, slot, kind: message | spawn, error}]; a message's edge is
+    #: identified by (target, slot): the process it was scheduled on and its slot there
+    edges = traitlets.List().tag(sync=True)
     #: messages seen in total (edges keeps only the latest ``max_edges``)
     message_count = traitlets.Int(0).tag(sync=True)
     #: model updates sent so far (one per batch)
@@ -82,7 +85,7 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
             for assignment in self.node.schedule_of(proc.id, first, last):
                 body = assignment.get("body")
                 slot = int(assignment["slot"])  # type: ignore[arg-type]
-                self._add_message(proc.id, slot, body, None)
+                self._add_message(proc.id, slot, body)
         self._publish()
 
     def _add_process(self, pid: str, name: str | None, parent: str | None) -> None:
@@ -94,8 +97,7 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
         elif name and not entry["name"]:
             entry.update(label=name, name=name)
         if parent:
-            self._edge(f"spawn:{pid}", parent, pid, action="Spawn", process=pid, slot=0,
-                       kind="spawn")
+            self._edge(f"spawn:{pid}", parent, pid, action="Spawn", slot=0, kind="spawn")
 
     def _sender(self, body: Any) -> str:
         """The graph node a message came from: a process, or the wallet that sent it."""
@@ -115,22 +117,21 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
                                 "slot": 0, "errors": 0}
         return key
 
-    def _add_message(self, pid: str, slot: int, body: Any, message_id: str | None) -> None:
+    def _add_message(self, pid: str, slot: int, body: Any) -> None:
         if slot <= 0:
             return
         if pid not in self._nodes:
             self._add_process(pid, None, None)
         action = body.text("action", "") if body is not None and hasattr(body, "text") else ""
-        self._edge(f"{pid}:{slot}", self._sender(body), pid, action=action or "", process=pid,
-                   slot=slot, kind="message", message=message_id or "")
+        self._edge(f"{pid}:{slot}", self._sender(body), pid, action=action or "", slot=slot,
+                   kind="message")
         self._count += 1
         self._nodes[pid]["slot"] = max(self._nodes[pid]["slot"], slot)
 
     def _edge(self, key: str, source: str, target: str, **fields: Any) -> None:
         entry = self._edges.get(key)
         if entry is None:
-            self._edges[key] = {"id": key, "source": source, "target": target,
-                                "error": False, **fields}
+            self._edges[key] = {"source": source, "target": target, "error": False, **fields}
             while len(self._edges) > self.max_edges:
                 self._edges.pop(next(iter(self._edges)))
         else:
@@ -149,7 +150,7 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
                     continue
                 mid = d.get("message")
                 body = self.node.find_message(mid) if mid else None
-                self._add_message(pid, slot, body, mid)
+                self._add_message(pid, slot, body)
             elif ev.kind == "pushed":
                 pid = d["process"]
                 edge = self._edges.get(f"{pid}:{d['slot']}")
@@ -169,7 +170,7 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
     def _publish(self) -> None:
         with self.hold_sync():
             self.nodes = [dict(n) for n in self._nodes.values()]
-            self.edges = [dict(e) for e in self._edges.values()]
+            self.edges = [dict(e) for e in self._edges.values()]  # copies: the batch owns them
             self.message_count = self._count
             self.updates = self.updates + 1
 

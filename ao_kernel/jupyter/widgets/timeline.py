@@ -50,7 +50,7 @@ class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
     #: the slot whose data is shown below (lags ``slot`` while a replay runs)
     shown_slot = traitlets.Int(-1).tag(sync=True)
     state = traitlets.Dict().tag(sync=True)
-    diff = traitlets.List(trait=traitlets.Dict()).tag(sync=True)
+    diff = traitlets.List().tag(sync=True)
     assignment = traitlets.Dict().tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
     output = traitlets.Unicode("").tag(sync=True)

@@ -1,0 +1,68 @@
+"""The AO kernel passes jupyter_kernel_test with Lua samples (a real kernel, kernelspec ao)."""
+
+from __future__ import annotations
+
+import unittest
+
+import jupyter_kernel_test
+
+
+class AOKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "ao"
+    language_name = "lua"
+    file_extension = ".lua"
+
+    # aos's print writes into Output.data (the cell's result), so stdout/stderr come
+    # from Python cells; everything else below is Lua.
+    code_hello_world = '%%py\nprint("hello, world")'
+    code_stderr = '%%py\nimport sys; print("test", file=sys.stderr)'
+
+    complete_code_samples = ["x = 1", "return 1 + 1", "1 + 2", "Handlers.list"]
+    incomplete_code_samples = ["function f()", "for i = 1, 3 do", "t = {", "s = [[x"]
+    invalid_code_samples = ["x = = 1", "end"]
+
+    code_execute_result = [  # noqa: RUF012
+        {"code": "1 + 2", "result": "3"},
+        {"code": "return 'a' .. 'b'", "result": "ab"},
+    ]
+    code_history_pattern = "1 + 2*"
+    supported_history_operations = ("tail", "search")
+
+    # a message arriving in the current process is shown as rich display data
+    code_display_data = [  # noqa: RUF012
+        {"code": "Send({Target = ao.id, Action = 'Ping'})",
+         "mime": "application/vnd.ao.result+json"},
+        {"code": "%%py\nfrom IPython.display import HTML, display; display(HTML('<b>x</b>'))",
+         "mime": "text/html"},
+    ]
+    code_generate_error = "error('boom')"
+    code_inspect_sample = "Handlers"
+    completion_samples = [  # noqa: RUF012
+        {"text": "Handlers.a", "matches": {"add", "after", "append"}},
+        {"text": "coroutin", "matches": {"coroutine"}},
+    ]
+    code_clear_output = "%%py\nfrom IPython.display import clear_output; clear_output()"
+
+    def test_ao_lua_error_names_the_line(self) -> None:
+        reply, out = self.execute_helper(code="local a = 1\nerror('second line')")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "LuaError")
+        self.assertIn('[string "aos"]:2: second line', reply["content"]["evalue"])
+
+    def test_ao_prompt_after_a_lua_cell(self) -> None:
+        reply, out = self.execute_helper(code="x = 1")
+        streams = "".join(m["content"]["text"] for m in out if m["msg_type"] == "stream")
+        self.assertIn("aos-", streams)
+        self.assertIn("Inbox", streams)
+
+    def test_ao_python_and_magics(self) -> None:
+        reply, out = self.execute_helper(code="%%py\nx = 40 + 2\nx")
+        results = [m for m in out if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+        reply, out = self.execute_helper(code="%process")
+        results = [m for m in out if m["msg_type"] == "execute_result"]
+        self.assertIn("application/vnd.ao.process+json", results[0]["content"]["data"])
+
+
+if __name__ == "__main__":
+    unittest.main()
