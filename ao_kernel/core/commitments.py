@@ -24,10 +24,10 @@ import hmac as _hmac
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode
+from .b64 import b64u_decode, b64u_encode
 from .errors import SignatureError
 from .httpsig import (
-    HMAC_KEY,
+    commitment_format,
     commitment_params,
     default_committed_keys,
     hmac_commitment,
@@ -80,7 +80,7 @@ def commit(msg: Message, signer: RSASignerLike, *, committed: Sequence[str] | No
     commitment: dict[str, Any] = {
         "commitment-device": "httpsig@1.0",
         "type": "rsa-pss-sha512",
-        "keyid": b64_encode(signer.public_key),
+        "keyid": commitment_format().rsa_keyid(signer.public_key),
         "committer": signer.address,
     }
     if bundle:
@@ -144,13 +144,14 @@ def verify_commitment(msg: Message, cid: str, commitment: Message) -> bool:
     base = signature_base(encoded, components, commitment_params(_fields(commitment)))
     signature_text = commitment.text("signature") or ""
     if kind == "hmac-sha256":
-        expected = b64u_encode(_hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
+        key = commitment_format().hmac_key
+        expected = b64u_encode(_hmac.new(key, base, hashlib.sha256).digest())
         return _hmac.compare_digest(expected, signature_text) and expected == cid
     if kind == "rsa-pss-sha512":
         from .signers import verify_rsa_pss
 
         keyid = commitment.text("keyid") or ""
-        n = b64_decode(keyid, field="keyid")
+        n = commitment_format().rsa_modulus(keyid)
         signature = b64u_decode(signature_text, field="signature")
         if b64u_encode(hashlib.sha256(signature).digest()) != cid:
             return False

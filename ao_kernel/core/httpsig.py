@@ -44,10 +44,62 @@ from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode, is_id
 from .errors import HttpsigError, SignatureError
 from .structured import TABM
 
-#: The commitment format implemented: HyperBEAM 0.9 edge (HMAC key and keyid ``ao``).
-FORMAT = "hb-0.9-edge"
-HMAC_KEY = b"ao"
-HMAC_KEYID = "ao"
+@dataclass(frozen=True)
+class CommitmentFormat:
+    """One version of httpsig@1.0's commitment details (they changed after HyperBEAM 0.9).
+
+    ``name``: how to refer to it; ``hmac_key``/``hmac_keyid``: the HMAC key and the keyid
+    written in unsigned commitments; ``rsa_keyid_prefix``: text before the standard base64
+    modulus in an RSA commitment's keyid.
+    """
+
+    name: str
+    hmac_key: bytes
+    hmac_keyid: str
+    rsa_keyid_prefix: str
+
+    def rsa_keyid(self, modulus: bytes) -> str:
+        return self.rsa_keyid_prefix + b64_encode(modulus)
+
+    def rsa_modulus(self, keyid: str) -> bytes:
+        text = keyid.removeprefix(self.rsa_keyid_prefix) if self.rsa_keyid_prefix else keyid
+        return b64_decode(text, field="keyid")
+
+    @property
+    def hmac_params(self) -> bytes:
+        """The tail of an unsigned commitment's ``@signature-params`` line."""
+        return f');alg="hmac-sha256";keyid="{self.hmac_keyid}"'.encode()
+
+
+#: HyperBEAM 0.9 "edge" (2025-06): the format of ../shared/vectors, verified by tests.
+EDGE = CommitmentFormat("hb-0.9-edge", b"ao", "ao", "")
+#: Later HyperBEAM (2025-09 on, brief section 4.10): keyid schemes. Documented, not yet
+#: verified against vectors: use it to talk to newer nodes.
+KEYID_SCHEMES = CommitmentFormat("hb-keyid-schemes", b"constant:ao", "constant:ao",
+                                 "publickey:")
+FORMATS = {f.name: f for f in (EDGE, KEYID_SCHEMES)}
+_current = EDGE
+
+
+def commitment_format() -> CommitmentFormat:
+    """The commitment format this process uses (default: :data:`EDGE`)."""
+    return _current
+
+
+def use_format(name: str) -> CommitmentFormat:
+    """Switch the commitment format (IDs change with it); returns the previous one."""
+    global _current
+    try:
+        new = FORMATS[name]
+    except KeyError:
+        raise HttpsigError(f"unknown commitment format {name!r}; known: {', '.join(FORMATS)}",
+                           field="format") from None
+    previous, _current = _current, new
+    return previous
+
+
+#: Kept for readability in this module: the name of the default format.
+FORMAT = EDGE.name
 MAX_HEADER_LENGTH = 4096
 CRLF = b"\r\n"
 DERIVED_COMPONENTS = frozenset(
@@ -579,15 +631,16 @@ def hmac_commitment(tabm: Mapping[str, Any], committed: Sequence[str] | None = N
     if committed is None:
         committed = default_committed_keys(tabm)
     encoded, components, committed_keys = normalize_for_encoding(tabm, committed, bundle=bundle)
-    params = [("alg", '"hmac-sha256"'), ("keyid", '"ao"')]
+    fmt = commitment_format()
+    params = [("alg", '"hmac-sha256"'), ("keyid", sf_string(fmt.hmac_keyid))]
     if bundle:
         params.append(("bundle", '"true"'))
     base = signature_base(encoded, components, params)
-    cid = b64u_encode(hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
+    cid = b64u_encode(hmac.new(fmt.hmac_key, base, hashlib.sha256).digest())
     fields: dict[str, Any] = {
         "commitment-device": "httpsig@1.0",
         "type": "hmac-sha256",
-        "keyid": HMAC_KEYID,
+        "keyid": fmt.hmac_keyid,
         "committed": tuple(committed_keys),
         "signature": cid,
     }
@@ -605,7 +658,6 @@ def default_committed_keys(tabm: Mapping[str, Any]) -> list[str]:
     )
 
 
-_HMAC_PARAMS = b');alg="hmac-sha256";keyid="ao"'
 
 
 def unsigned_id(tabm: Mapping[str, Any]) -> str:
@@ -642,8 +694,9 @@ def unsigned_id(tabm: Mapping[str, Any]) -> str:
         inner = " ".join(sf_string(_derived(c)) for c in components).encode()
     else:
         inner = b" ".join(b'"' + c.encode() + b'"' for c in components)
-    base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + _HMAC_PARAMS
-    return b64u_encode(hmac.new(HMAC_KEY, base, hashlib.sha256).digest())
+    fmt = commitment_format()
+    base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + fmt.hmac_params
+    return b64u_encode(hmac.new(fmt.hmac_key, base, hashlib.sha256).digest())
 
 
 def is_committed_id(value: object) -> bool:

@@ -35,7 +35,7 @@ from .b64 import b64u_decode, b64u_encode, is_id
 from .errors import MessageError
 from .httpsig import (
     DERIVED_COMPONENTS,
-    HMAC_KEY,
+    commitment_format,
     MAX_HEADER_LENGTH,
     content_digest,
     unsigned_id,
@@ -212,11 +212,9 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
                       b'"content-digest"'))
     lines.sort()
     base = b"".join([line for _, line, _ in lines]) or b"\n"  # params follow a newline
-    base += b'"@signature-params": (' + b" ".join([n for _, _, n in lines]) + _HMAC_TAIL
-    return b64u_encode(hmac.digest(HMAC_KEY, base, "sha256"))
-
-
-_HMAC_TAIL = b');alg="hmac-sha256";keyid="ao"'
+    fmt = commitment_format()
+    base += b'"@signature-params": (' + b" ".join([n for _, _, n in lines]) + fmt.hmac_params
+    return b64u_encode(hmac.digest(fmt.hmac_key, base, "sha256"))
 
 
 def _calculate(tabm: TABM) -> str:

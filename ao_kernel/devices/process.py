@@ -93,7 +93,7 @@ def _slot_arg(req: Message) -> int | None:
 def _jsonable(value: Any) -> Value:
     """A JSON-1 value as message content: text stays text, structures become JSON text."""
     if isinstance(value, (str, int, float, bool)) or value is None:
-        return value  # type: ignore[return-value]
+        return value
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -72,6 +72,24 @@ class LuaError(errors.LuaError):
         return [self.message]
 
 
+def parse_args(magic: Any, line: str) -> Any:
+    """``parse_argstring`` with shell-style quotes removed from every string value."""
+    args = parse_argstring(magic, line)
+    for key, value in vars(args).items():
+        if isinstance(value, str):
+            setattr(args, key, unquote(value))
+        elif isinstance(value, list):
+            setattr(args, key, [unquote(v) if isinstance(v, str) else v for v in value])
+    return args
+
+
+def unquote(text: str) -> str:
+    """``'a b'`` / ``"a b"`` -> ``a b`` (IPython's arg_split keeps the quotes)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
 def parse_tags(items: list[str] | None, option: str = "--tag") -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or []:
@@ -183,7 +201,7 @@ class AOMagics(Magics):
     @line_magic
     def spawn(self, line: str) -> Any:
         """Spawn an aos process and make it the current one."""
-        args = parse_argstring(self.spawn, line)
+        args = parse_args(self.spawn, line)
         tags = parse_tags(args.tag)
         if args.cron is not None and not _CRON.match(args.cron):
             raise UsageError(f"--cron {args.cron!r}: expected an interval like 10-seconds, "
@@ -220,7 +238,7 @@ class AOMagics(Magics):
     @line_magic
     def send(self, line: str) -> Any:
         """Send a message: schedule it, compute it, push what it sends."""
-        args = parse_argstring(self.send, line)
+        args = parse_args(self.send, line)
         tags = parse_tags(args.tag)
         with usage_errors():
             return self.session.send(to=args.to, action=args.action, data=args.data, tags=tags)

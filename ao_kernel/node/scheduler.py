@@ -103,8 +103,7 @@ from ..core.errors import (
     StoreError,
 )
 from ..core.httpsig import (
-    HMAC_KEY,
-    HMAC_KEYID,
+    commitment_format,
     default_committed_keys,
     hmac_commitment,
 )
@@ -249,8 +248,7 @@ _AO_TYPES: Final = (b'block-height="integer", block-timestamp="integer", slot="i
                     b'timestamp="integer"')
 _PARAMS: Final = (b'"@signature-params": ("ao-types" "block-hash" "block-height" '
                   b'"block-timestamp" "body+link" "data-protocol" "epoch" "hash-chain" '
-                  b'"@path" "process" "slot" "timestamp" "variant");alg="hmac-sha256";'
-                  b'keyid="ao"')
+                  b'"@path" "process" "slot" "timestamp" "variant"')
 
 
 _PLAIN: Final = re.compile(r"[A-Za-z0-9._~@/+=-]{1,1024}")
@@ -265,7 +263,7 @@ def _hmac_fields(hmac_id: str) -> Message:
     return Message._trusted({
         "commitment-device": "httpsig@1.0",
         "type": "hmac-sha256",
-        "keyid": HMAC_KEYID,
+        "keyid": commitment_format().hmac_keyid,
         "committed": _COMMITTED,
         "signature": hmac_id,
     })
@@ -275,6 +273,7 @@ def _fast_assignment_id(fields: Mapping[str, Value], block: BlockInfo,
                         body_id: str) -> str | None:
     """The unsigned ID of an assignment, built straight from its fields (None: unusual
     values, take the general path). Equal to the general path by construction."""
+    fmt = commitment_format()
     path, pid, chain = fields["path"], fields["process"], fields["hash-chain"]
     slot, now = fields["slot"], fields["timestamp"]
     if not (isinstance(path, str) and isinstance(pid, str) and isinstance(chain, str)
@@ -294,9 +293,9 @@ def _fast_assignment_id(fields: Mapping[str, Value], block: BlockInfo,
         b'"slot": ' + str(slot).encode(),
         b'"timestamp": ' + str(now).encode(),
         b'"variant": ao.N.1',
-        _PARAMS,
+        _PARAMS + fmt.hmac_params,
     ))
-    return b64u_encode(_hmac.digest(HMAC_KEY, base, "sha256"))
+    return b64u_encode(_hmac.digest(fmt.hmac_key, base, "sha256"))
 
 
 # -- log entries ---------------------------------------------------------------------------

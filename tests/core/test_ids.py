@@ -105,3 +105,27 @@ def test_signed_ids_select_committers() -> None:
     assert len({one, two, both}) == 3
     assert both == accumulate([one, two])
     assert message_id(msg) == message_id(Message({"a": "1"}))
+
+
+def test_commitment_format_is_a_parameter() -> None:
+    from ao_kernel.core.commitments import commit, verify
+    from ao_kernel.core.httpsig import commitment_format, use_format
+    from ao_kernel.testing.wallets import dev_wallet
+
+    msg = Message({"basic": "value"})
+    edge_id = message_id(msg)
+    assert edge_id == "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
+    previous = use_format("hb-keyid-schemes")
+    try:
+        later = Message({"basic": "value"})
+        assert message_id(later) != edge_id
+        signed = commit(later, dev_wallet(1).rsa_signer)
+        keyids = {c["keyid"] for c in signed.commitments.values()}  # type: ignore[index]
+        assert "constant:ao" in keyids
+        assert any(str(k).startswith("publickey:") for k in keyids)
+        assert verify(signed)
+    finally:
+        use_format(previous.name)
+    assert commitment_format().name == "hb-0.9-edge"
+    with pytest.raises(AOError, match="unknown commitment format"):
+        use_format("hb-99")

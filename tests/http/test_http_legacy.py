@@ -118,9 +118,9 @@ def test_graphql_module_and_process_lookups(served, node, dev_wallet):
     node_ = json.loads(raw)["data"]["transactions"]["edges"][0]["node"]
     tags = {t["name"]: t["value"] for t in node_["tags"]}
     assert status == 200 and tags["Type"] == "Module" and tags["Input-Encoding"] == "JSON-1"
-    by_name = ('query { transactions(first: 10, owners: ["%s"], tags: [{name: "Type", '
+    by_name = (f'query {{ transactions(first: 10, owners: ["{dev_wallet.address}"], tags: [{{name: "Type", '
                'values: ["Process"]}, {name: "Name", values: ["findme"]}]) '
-               '{ edges { node { id tags { name value } } } } }' % dev_wallet.address)
+               '{ edges { node { id tags { name value } } } } }')
     _, _, raw = fetch(served.url + "/graphql", method="POST",
                       body=json.dumps({"query": by_name}).encode())
     edges = json.loads(raw)["data"]["transactions"]["edges"]

@@ -17,9 +17,12 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
     code_hello_world = '%%py\nprint("hello, world")'
     code_stderr = '%%py\nimport sys; print("test", file=sys.stderr)'
 
-    complete_code_samples = ["x = 1", "return 1 + 1", "1 + 2", "Handlers.list"]
-    incomplete_code_samples = ["function f()", "for i = 1, 3 do", "t = {", "s = [[x"]
-    invalid_code_samples = ["x = = 1", "end"]
+    complete_code_samples = [  # noqa: RUF012
+        "x = 1", "return 1 + 1", "1 + 2", "Handlers.list"]
+    incomplete_code_samples = [  # noqa: RUF012
+        "function f()", "for i = 1, 3 do", "t = {", "s = [[x"]
+    invalid_code_samples = [  # noqa: RUF012
+        "x = = 1", "end"]
 
     code_execute_result = [  # noqa: RUF012
         {"code": "1 + 2", "result": "3"},
@@ -44,24 +47,24 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
     code_clear_output = "%%py\nfrom IPython.display import clear_output; clear_output()"
 
     def test_ao_lua_error_names_the_line(self) -> None:
-        reply, out = self.execute_helper(code="local a = 1\nerror('second line')")
-        self.assertEqual(reply["content"]["status"], "error")
-        self.assertEqual(reply["content"]["ename"], "LuaError")
-        self.assertIn('[string "aos"]:2: second line', reply["content"]["evalue"])
+        reply, _out = self.execute_helper(code="local a = 1\nerror('second line')")
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "LuaError"
+        assert '[string "aos"]:2: second line' in reply["content"]["evalue"]
 
     def test_ao_prompt_after_a_lua_cell(self) -> None:
-        reply, out = self.execute_helper(code="x = 1")
+        _reply, out = self.execute_helper(code="x = 1")
         streams = "".join(m["content"]["text"] for m in out if m["msg_type"] == "stream")
-        self.assertIn("aos-", streams)
-        self.assertIn("Inbox", streams)
+        assert "aos-" in streams
+        assert "Inbox" in streams
 
     def test_ao_python_and_magics(self) -> None:
-        reply, out = self.execute_helper(code="%%py\nx = 40 + 2\nx")
+        _reply, out = self.execute_helper(code="%%py\nx = 40 + 2\nx")
         results = [m for m in out if m["msg_type"] == "execute_result"]
-        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
-        reply, out = self.execute_helper(code="%process")
+        assert results[0]["content"]["data"]["text/plain"] == "42"
+        _reply, out = self.execute_helper(code="%process")
         results = [m for m in out if m["msg_type"] == "execute_result"]
-        self.assertIn("application/vnd.ao.process+json", results[0]["content"]["data"])
+        assert "application/vnd.ao.process+json" in results[0]["content"]["data"]
 
 
 if __name__ == "__main__":

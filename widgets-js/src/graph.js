@@ -115,6 +115,7 @@ function render({ model, el }) {
   let labelEdges = true;
   const cy = cytoscape({ container: canvas, elements: [], style: styles(p, true), wheelSensitivity: 0.3,
     minZoom: 0.1, maxZoom: 4, boxSelectionEnabled: false });
+  el.aoCytoscape = cy; // for browser and jsdom tests: tap elements, count what is drawn
   let drawn = new Map(); // edge id -> drawn data (for group clicks)
   let pending = false;
   let needLayout = true;
@@ -196,6 +197,7 @@ function render({ model, el }) {
     model.off("change:detail", showDetail);
     model.off("change:height", applyHeight);
     cy.destroy();
+    delete el.aoCytoscape;
   };
 }
 

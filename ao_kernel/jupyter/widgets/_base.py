@@ -7,6 +7,7 @@ its public API (``Node``, ``Process``, ``SlotResult``, ``node.events``).
 from __future__ import annotations
 
 import base64
+import math
 import re
 import threading
 import time
@@ -64,7 +65,7 @@ class Batcher(Generic[T]):
         self._flush_lock = threading.Lock()
         self._pending: list[T] = []
         self._timer: threading.Timer | None = None
-        self._last = 0.0
+        self._last = time.monotonic()
         self._closed = False
         self.flushes = 0
         self.items = 0
@@ -134,8 +135,7 @@ def jsonable(value: Any, *, depth: int = 8, max_items: int = 500, max_str: int =
     if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else str(
-            value)
+        return value if math.isfinite(value) else str(value)  # JSON has no NaN / Infinity
     if isinstance(value, str):
         return value if len(value) <= max_str else value[:max_str] + f"… ({len(value)} chars)"
     if isinstance(value, (bytes, bytearray)):

@@ -41,7 +41,7 @@ def _check(ok: bool | None, what: str) -> dict[str, Any]:
     return {"ok": ok, "what": what}
 
 
-class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class ExplorerWidget(anywidget.AnyWidget):
     """Hashpath and commitment explorer for a result, a process or a message."""
 
     _esm = asset("explorer.js")
@@ -52,9 +52,9 @@ class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
     process = traitlets.Unicode("").tag(sync=True)
     slot = traitlets.Int(-1).tag(sync=True)
     #: the links from the result back to its inputs: {role, label, id, fields, check}
-    chain = traitlets.List().tag(sync=True)
+    chain: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     #: {key, where, id, device, type, signer, committed, tag}
-    commitments = traitlets.List().tag(sync=True)
+    commitments: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     #: key -> {ok, detail}, answers to Verify
     verifications = traitlets.Dict().tag(sync=True)
     #: node.verify(proc) as {ok, text, signed_through}
@@ -99,11 +99,13 @@ class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
         import ao_kernel as ao
 
         from ...core.ids import hash_chain
+        from ...core.message import Message
 
         pid, n = res.process, res.slot
         prev = self._result(pid, n - 1)
         assignment = res.assignment
-        body = assignment.get("body") if assignment is not None else None
+        found = assignment.get("body") if assignment is not None else None
+        body = found if isinstance(found, Message) else None
         x, _, y = res.hashpath.partition("/")
         chain: list[dict[str, Any]] = []
         chain.append({
@@ -190,8 +192,10 @@ class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
         if msg.hashpath:
             chain.insert(0, {"role": "hashpath", "label": "hashpath", "id": msg.hashpath,
                              "fields": {}, "check": None})
+        from ...core.message import Message
+
         body = msg.get("body")
-        if msg.get("slot") is not None and body is not None and hasattr(body, "commitments"):
+        if msg.get("slot") is not None and isinstance(body, Message):
             self._messages["body"] = body  # an assignment: explore its body's commitments too
         self._messages["message"] = msg
         with self.hold_sync():
@@ -202,10 +206,12 @@ class ExplorerWidget(anywidget.AnyWidget):  # type: ignore[misc]
             self.schedule = {}
 
     def _collect_commitments(self) -> None:
+        from ...core.message import Message
+
         rows: list[dict[str, Any]] = []
         for where, msg in self._messages.items():
             for cid, c in msg.commitments.items():
-                if not hasattr(c, "text"):
+                if not isinstance(c, Message):
                     continue
                 committed = c.get("committed", ())
                 rows.append({

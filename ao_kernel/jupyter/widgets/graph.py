@@ -32,17 +32,17 @@ if TYPE_CHECKING:
 _EVENT_KINDS = ("spawned", "scheduled", "computed", "pushed", "verified")
 
 
-class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class GraphWidget(anywidget.AnyWidget):
     """The live graph of processes and messages of one node."""
 
     _esm = asset("graph.js")
     _css = CSS
 
     #: [{id, label, name, kind: process | wallet, slot, errors, verified?}]
-    nodes = traitlets.List().tag(sync=True)
+    nodes: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     #: [{source, target, action, slot, kind: message | spawn, error}]; a message's edge is
     #: identified by (target, slot): the process it was scheduled on and its slot there
-    edges = traitlets.List().tag(sync=True)
+    edges: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     #: messages seen in total (edges keeps only the latest ``max_edges``)
     message_count = traitlets.Int(0).tag(sync=True)
     #: model updates sent so far (one per batch)
@@ -103,7 +103,7 @@ class GraphWidget(anywidget.AnyWidget):  # type: ignore[misc]
         """The graph node a message came from: a process, or the wallet that sent it."""
         frm = body.text("from-process") if body is not None and hasattr(body, "text") else None
         if frm:
-            return frm
+            return str(frm)
         committer = None
         if body is not None and hasattr(body, "commitments"):
             for c in body.commitments.values():

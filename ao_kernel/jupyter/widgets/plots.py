@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from ...node.process_handle import Process
@@ -91,7 +92,7 @@ def messages_per_slot(proc: Process, *, start: int = 0, end: int | None = None) 
     n_err = sum(errors)
     ax.set_title(f"{_label(proc)}: messages per slot"
                  + (f" ({n_err} failed slots in red)" if n_err else ""))
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.ao_data = {"slots": slots, "counts": counts, "errors": errors}  # type: ignore[attr-defined]
     return fig
 
@@ -155,7 +156,8 @@ def value_over_slots(proc: Process, value: str | Callable[[dict[str, Any]], Any]
     """
     xs, ys = values_over_slots(proc, value, slots=slots, max_points=max_points,
                                progress=progress)
-    name = label or (value if isinstance(value, str) else getattr(value, "__name__", "value"))
+    name: str = label or (value if isinstance(value, str)
+                          else str(getattr(value, "__name__", "value")))
     fig = _figure()
     ax = fig.add_subplot()
     ax.step(xs, [float("nan") if y is None else y for y in ys], where="post",
@@ -163,7 +165,7 @@ def value_over_slots(proc: Process, value: str | Callable[[dict[str, Any]], Any]
     ax.set_xlabel("slot")
     ax.set_ylabel(name if len(name) <= 24 else name[:22] + "…")
     ax.set_title(f"{_label(proc)}: {name} over slots")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.ao_data = {"slots": xs, "values": ys}  # type: ignore[attr-defined]
     return fig
 

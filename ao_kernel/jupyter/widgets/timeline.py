@@ -4,7 +4,7 @@
 
     t = TimelineWidget(proc); t          # a slider over slots 0..proc.slot
     t.slot = 3                           # (or drag the slider) -> t.state == proc.state(3)
-    t.diff                               # what slot 3 changed: [{"path", "change", "before", "after"}]
+    t.diff                    # what slot 3 changed: [{"path", "change", "before", "after"}]
     t.assignment, t.message, t.output, t.error, t.hashpath
 
 Moving to a slot asks the node for the result of that slot (computing any slots not yet
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 _CACHE = 64
 
 
-class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class TimelineWidget(anywidget.AnyWidget):
     """The slot timeline of one process, with the state and its diff at each slot."""
 
     _esm = asset("timeline.js")
@@ -50,7 +50,7 @@ class TimelineWidget(anywidget.AnyWidget):  # type: ignore[misc]
     #: the slot whose data is shown below (lags ``slot`` while a replay runs)
     shown_slot = traitlets.Int(-1).tag(sync=True)
     state = traitlets.Dict().tag(sync=True)
-    diff = traitlets.List().tag(sync=True)
+    diff: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     assignment = traitlets.Dict().tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
     output = traitlets.Unicode("").tag(sync=True)

@@ -206,7 +206,8 @@ def answer(api: LegacyAPI, query: str, variables: Mapping[str, Any]) -> dict[str
         if name != "transactions":
             data[name] = {"pageInfo": {"hasNextPage": False}, "edges": []}
             continue
-        first = args.get("first") if isinstance(args.get("first"), int) else 100
+        first_arg = args.get("first")
+        first = first_arg if isinstance(first_arg, int) else 100
         ids = args.get("ids")
         if ids:
             nodes = [api.record_by_id(str(i)) for i in ids]

@@ -192,7 +192,7 @@ def to_steps(method: str, raw_path: str, headers: Mapping[str, str], body: bytes
             out.append(step)
         elif isinstance(step, As):
             out.append(As(step.device, {**extra, **step.message}))
-        else:
+        elif isinstance(step, dict):
             out.append({**extra, **step})
     return out, request
 
@@ -265,7 +265,7 @@ def result_message(result: Result) -> tuple[int, Message]:
 
 def _scalar(value: Any) -> Value:
     if isinstance(value, (str, bytes, int, float, bool)) or value is None:
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, (list, tuple)):
         return tuple(value)
     return str(value)
@@ -281,12 +281,12 @@ def _header_safe(value: bytes) -> bool:
 def http_form(msg: Message) -> dict[str, bytes]:
     """``msg`` as httpsig@1.0 headers + ``body``, with values HTTP cannot carry in a
     header (line breaks, control characters) moved into the multipart body."""
-    tabm = to_tabm(msg.public(), links="inline")
-    tabm = {k: v for k, v in tabm.items() if not is_private(k)}
     out = codecs.encode(msg.public(), "httpsig@1.0")
     unsafe = {k for k, v in out.items() if k != "body" and not _header_safe(v)}
     if not unsafe:
         return out  # type: ignore[no-any-return]
+    tabm = to_tabm(msg.public(), links="inline")
+    tabm = {k: v for k, v in tabm.items() if not is_private(k)}
     stripped = {k: v for k, v in tabm.items()
                 if k not in ("commitments", "signature", "signature-input")}
     grouped = _group_ids(stripped)

@@ -325,7 +325,7 @@ class NodeServer:
             if self.force_signed and status < 400 and not _signed(msg):
                 from ...core.commitments import commit
 
-                msg = commit(msg, getattr(self.node.wallet, "rsa_signer", self.node.wallet.signer))
+                msg = commit(msg, self.node.wallet.rsa_signer)
             out_headers, payload = hyperbeam.encode_response(msg, codec)
             return status, out_headers, payload
 

@@ -1,0 +1,110 @@
+// Render the committed widget bundles in jsdom with a fake anywidget model, drive them like
+// a user would, and print a JSON report (tests/jupyter/test_widgets.py asserts on it).
+//
+//   node widgets-js/test/render.mjs STATIC_DIR STATES.json
+//
+// STATES.json holds real model states exported by the Python widgets:
+//   {graph: {...}, graph_detail: {...}, timeline: {...}, explorer: {...}}
+import { JSDOM } from "jsdom";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [staticDir, statesPath] = process.argv.slice(2);
+const states = JSON.parse(fs.readFileSync(statesPath, "utf8"));
+
+const dom = new JSDOM("<!doctype html><html><body data-jp-theme-light='true'></body></html>", { pretendToBeVisual: true });
+const { window } = dom;
+for (const key of ["window", "document", "Node", "MutationObserver", "getComputedStyle", "HTMLElement", "Element", "navigator", "requestAnimationFrame", "cancelAnimationFrame"]) {
+  Object.defineProperty(globalThis, key, { value: key === "window" ? window : window[key], configurable: true, writable: true });
+}
+// jsdom has no canvas: a 2d context whose every method is a no-op is enough for cytoscape
+const noop = () => {};
+const ctx = new Proxy({}, { get: (t, k) => (k in t ? t[k] : k === "measureText" ? () => ({ width: 10 }) : noop), set: (t, k, v) => { t[k] = v; return true; } });
+window.HTMLCanvasElement.prototype.getContext = () => ctx;
+
+class FakeModel {
+  constructor(state) { this.state = { ...state }; this.handlers = {}; this.sent = []; this.saves = 0; }
+  get(k) { return this.state[k]; }
+  set(k, v) { this.state[k] = v; for (const f of this.handlers[`change:${k}`] || []) f(); }
+  on(ev, f) { (this.handlers[ev] ||= []).push(f); }
+  off(ev, f) { this.handlers[ev] = (this.handlers[ev] || []).filter((g) => g !== f); }
+  send(msg) { this.sent.push(msg); }
+  save_changes() { this.saves += 1; }
+}
+const frame = () => new Promise((r) => setTimeout(r, 50));
+const load = async (name) => (await import(pathToFileURL(path.join(staticDir, name)).href)).default;
+const report = {};
+
+{ // graph
+  const widget = await load("graph.js");
+  const model = new FakeModel(states.graph);
+  const el = document.createElement("div");
+  document.body.append(el);
+  const cleanup = widget.render({ model, el });
+  await frame();
+  const cy = el.aoCytoscape;
+  const procs = states.graph.nodes.filter((n) => n.kind === "process");
+  cy.getElementById(procs[0].id).emit("tap");
+  const edge = cy.edges()[0];
+  edge.emit("tap");
+  report.graph = {
+    nodes: cy.nodes().length, edges: cy.edges().length,
+    edge_labels: cy.edges().map((e) => e.data("label")).sort(),
+    rendered_count: model.state.rendered_count,
+    status: el.querySelector(".ao-status").textContent,
+    sent: model.sent,
+  };
+  model.set("group", false);
+  await frame();
+  report.graph.ungrouped_edges = cy.edges().length;
+  model.set("detail", states.graph_detail);
+  report.graph.detail_text = el.querySelector(".ao-graph-detail").textContent;
+  model.set("edges", []);
+  model.set("nodes", []);
+  await frame();
+  report.graph.after_clear = cy.elements().length;
+  cleanup();
+}
+
+{ // timeline
+  const widget = await load("timeline.js");
+  const model = new FakeModel(states.timeline);
+  const el = document.createElement("div");
+  widget.render({ model, el });
+  const buttons = [...el.querySelectorAll("button")];
+  buttons.find((b) => b.title === "previous slot").click();
+  report.timeline = {
+    slider_max: el.querySelector("input[type=range]").max,
+    slot_after_previous: model.state.slot,
+    saves: model.saves,
+    diff_rows: [...el.querySelectorAll(".ao-diff tbody tr")].map((tr) => tr.className + " " + tr.cells[0].textContent),
+    text: el.textContent,
+  };
+  model.set("busy", true);
+  model.set("progress", 0.5);
+  report.timeline.progress = Number(el.querySelector("progress").value);
+  report.timeline.progress_visible = el.querySelector("progress").style.visibility;
+}
+
+{ // explorer
+  const widget = await load("explorer.js");
+  const model = new FakeModel(states.explorer);
+  const el = document.createElement("div");
+  widget.render({ model, el });
+  const verify = [...el.querySelectorAll("button")].filter((b) => b.textContent === "Verify");
+  verify[0].click();
+  [...el.querySelectorAll("button")].find((b) => b.textContent === "Verify schedule").click();
+  const first = states.explorer.commitments[0].key;
+  model.set("verifications", { [first]: { ok: true, detail: "valid" } });
+  report.explorer = {
+    links: el.querySelectorAll(".ao-link").length,
+    checks_ok: el.querySelectorAll(".ao-link .ao-check.ao-ok").length,
+    verify_buttons: verify.length,
+    sent: model.sent,
+    text: el.textContent,
+  };
+}
+
+process.stdout.write(JSON.stringify(report));
+window.close();
