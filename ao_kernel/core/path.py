@@ -191,34 +191,17 @@ def _unquote(text: str, what: str) -> str:
     return "".join(out)
 
 
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
 def _pct_decode(text: str, *, plus_is_space: bool = False) -> str:
     if plus_is_space:
         text = text.replace("+", " ")
     if "%" not in text:
         return text
-    raw = bytearray()
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "%":
-            pair = text[i + 1 : i + 3]
-            if len(pair) != 2 or not set(pair) <= _HEX:
-                raise PathError(
-                    f"malformed percent escape {text[i : i + 3]!r} at offset {i} in {text!r}",
-                    field=text,
-                )
-            raw.append(int(pair, 16))
-            i += 3
-        else:
-            raw.extend(ch.encode("utf-8"))
-            i += 1
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PathError(f"{text!r} does not percent-decode to UTF-8", field=text) from exc
+        return sf.unescape_key(text)  # the same percent-decoding as hb_escape
+    except StructuredFieldError as exc:
+        reason = ("does not percent-decode to UTF-8" if "UTF-8" in exc.message
+                  else exc.message.replace("in key", "in"))
+        raise PathError(f"{text!r} {reason}", field=text) from exc
 
 
 # -- typed values -------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ REGEN_KEYS = frozenset({"unsigned_id", "content-digest"})
 
 _TOKEN = re.compile(r"^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$")
 _INTEGER = re.compile(r"^-?[0-9]{1,15}$")
-_ESCAPE_KEEP = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_/?&")
+_PLAIN_KEY = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_/?&")
 
 
 # -- scalar values -------------------------------------------------------------------------
@@ -140,35 +140,23 @@ def _bare(value: object) -> Value:
 
 def escape_key(key: str) -> str:
     """Percent-escape a key for ``ao-types`` (HyperBEAM's ``hb_escape``)."""
-    if all(c in _ESCAPE_KEEP for c in key):
-        return key
-    out = []
-    for ch in key:
-        if ch in _ESCAPE_KEEP:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02x}" for b in ch.encode("utf-8"))
-    return "".join(out)
+    from .sf import escape_key as sf_escape
+
+    return key if _PLAIN_KEY.issuperset(key) else sf_escape(key)
 
 
 def unescape_key(text: str) -> str:
-    """Inverse of :func:`escape_key`."""
+    """Inverse of :func:`escape_key`; a malformed escape is a TypeAnnotationError."""
     if "%" not in text:
         return text
-    raw = bytearray()
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "%":
-            pair = text[i + 1 : i + 3]
-            if len(pair) != 2 or not all(c in "0123456789abcdefABCDEF" for c in pair):
-                raise TypeAnnotationError(f"bad escape in ao-types key {text!r}", field="ao-types")
-            raw.append(int(pair, 16))
-            i += 3
-        else:
-            raw.extend(ch.encode("utf-8"))
-            i += 1
-    return raw.decode("utf-8", "replace")
+    from .errors import StructuredFieldError
+    from .sf import unescape_key as sf_unescape
+
+    try:
+        return sf_unescape(text)
+    except StructuredFieldError as exc:
+        raise TypeAnnotationError(f"bad escape in ao-types key {text!r}",
+                                  field="ao-types") from exc
 
 
 def encode_ao_types(types: Mapping[str, str]) -> bytes:

@@ -29,6 +29,16 @@ T = TypeVar("T")
 INTERRUPT_GRACE_S = 5.0
 
 
+class Interrupted(KeyboardInterrupt):
+    """``KeyboardInterrupt`` with a one-line traceback (IPython's full one takes ~0.5 s)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"KeyboardInterrupt: {self}"]
+
+
+Interrupted.__name__ = Interrupted.__qualname__ = "KeyboardInterrupt"  # ename in replies
+
+
 class NodeExecutor:
     """A daemon thread running an asyncio loop; ``call(fn, ...)`` runs ``fn`` there."""
 
@@ -91,7 +101,7 @@ class NodeExecutor:
                     continue
                 except concurrent.futures.CancelledError:
                     break
-            raise
+            raise Interrupted("the running computation was stopped") from None
 
     def close(self) -> None:
         """Finish what was submitted, then stop the loop and the thread."""

@@ -95,8 +95,13 @@ class Computer:
                read_only: bool = False) -> dict[str, Any]:
         slot = assignment.get("slot")
         msg_id = live.pid if slot == 0 else message_id(body, "all")
+        owner = self.node.address
+        if "from-process" in body:
+            # a message our messenger pushed: it stands for the network's MU, so it speaks
+            # as the first Authority the target trusts (e.g. the aos CLI's hard-coded MU)
+            owner = _first_authority(live.definition) or owner
         msg = json1_message(
-            body, msg_id=msg_id, default_owner=self.node.address,
+            body, msg_id=msg_id, default_owner=owner,
             assignment=assignment, read_only=read_only,
             cron=bool(body.get("cron") is True),
         )
@@ -351,6 +356,15 @@ def _take_patches(outcome: Any) -> list[dict[str, Any]]:
     if patches:
         outcome.messages = kept
     return patches
+
+
+def _first_authority(definition: Message) -> str | None:
+    for tag in tags_of(definition):
+        if tag["name"].lower() == "authority":
+            first = tag["value"].split(",")[0].strip()
+            if first:
+                return first
+    return None
 
 
 def _owner(definition: Message, default: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-__all__ = ["game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
+__all__ = ["dry_run", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
            "spawn_trinity", "trinity_source"]
 
 
@@ -135,6 +135,19 @@ def spawn_game(node: Any = None, *, cron: str | None = "10-seconds", wait_ms: in
         return game
 
     return _run(node, make, remember if node is None else None)
+
+
+def dry_run(action: str | None = None, data: Any = None, *, process: Any = None,
+            **tags: Any) -> Any:
+    """What a process would answer to a message, without scheduling it (for check cells).
+
+    ``process``: a Process, or in the AO kernel a name or ID (default: the current
+    process). Returns the result; ``result.messages`` are the messages it would send."""
+    if process is not None and hasattr(process, "dry_run"):
+        return process.dry_run(action=action, data=data, tags=tags)
+    session = _session_of(None)
+    proc = session.process(process)
+    return session.call(proc.dry_run, action=action, data=data, tags=tags)
 
 
 def _check(res: Any, what: str) -> None:

@@ -36,6 +36,8 @@ def result_of(kc: Any, code: str) -> str:
             continue
         if msg["msg_type"] == "execute_result":
             text = msg["content"]["data"]["text/plain"]
+        if msg["msg_type"] == "error":
+            text = f"error {msg['content']['ename']}: {msg['content']['evalue']}"
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             return text
 
@@ -43,8 +45,14 @@ def result_of(kc: Any, code: str) -> str:
 def test_interrupt_stops_runaway_lua(kernel: tuple[Any, Any]) -> None:
     km, kc = kernel
     assert result_of(kc, "1 + 1") == "2"
-    msg_id = kc.execute("local i = 0\nwhile true do i = i + 1 end")
-    time.sleep(0.15)  # well inside the per-message instruction budget (about 0.5 s)
+    # stop_on_error=False: ipykernel would otherwise abort the next cells sent right away
+    msg_id = kc.execute("local i = 0\nwhile true do i = i + 1 end", stop_on_error=False)
+    while True:  # the cell has started...
+        msg = kc.get_iopub_msg(timeout=30)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "busy"):
+            break
+    time.sleep(0.2)  # ...and its Lua runs: well inside the message's budget (about 0.5 s)
     sent = time.monotonic()
     km.interrupt_kernel()
     reply = reply_to(kc, msg_id)

@@ -520,6 +520,84 @@ def test_build_sh_reproduces_the_committed_bundle(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (STATIC / name).read_bytes(), name
 
 
+@pytest.mark.node
+@pytest.mark.skipif(not (WIDGETS_JS / "node_modules" / "jsdom").exists(),
+                    reason="widgets-js/node_modules not installed (npm ci in widgets-js)")
+def test_front_ends_render_real_model_states_in_jsdom(node: Any, tmp_path: Path) -> None:
+    """The committed bundles, fed the states the Python widgets produce, draw them and send
+    the messages the kernel handles (widgets-js/test/render.mjs drives them)."""
+    a = node.spawn(lua=COUNTER, name="counter")
+    b = node.spawn(lua="", name="client")
+    g = GraphWidget(node, interval=3600)
+    for _ in range(2):
+        b.eval(f'Send({{Target="{a.id}", Action="Ping"}})')
+    g.flush()
+    t = TimelineWidget(a, background=False)
+    e = ExplorerWidget(a.result(2), node=node)
+
+    def state(w: Any) -> dict[str, Any]:
+        return {k: v for k, v in w.get_state().items() if not k.startswith("_")}
+
+    states = {"graph": state(g), "graph_detail": g.select(a.id), "timeline": state(t),
+              "explorer": state(e)}
+    path = tmp_path / "states.json"
+    path.write_text(json.dumps(states))
+    out = subprocess.run(["node", str(WIDGETS_JS / "test" / "render.mjs"), str(STATIC),
+                          str(path)], capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(out.stdout)
+    graph_r = report["graph"]
+    assert graph_r["nodes"] == 3  # two processes and the node's wallet
+    assert graph_r["edge_labels"] == ["Eval ×2", "Ping ×2", "Pong ×2"]
+    assert graph_r["ungrouped_edges"] == g.message_count == 6
+    assert graph_r["rendered_count"] == 6
+    assert graph_r["after_clear"] == 0
+    # taps on a process and a message send what GraphWidget.select understands
+    tap_process, tap_message = graph_r["sent"]
+    assert tap_process == {"type": "select", "kind": "process", "id": a.id}
+    assert tap_message["type"] == "select" and tap_message["kind"] == "message"
+    frontend(g, tap_message)
+    assert g.detail["kind"] == "message" and g.detail["slot"] == tap_message["slot"]
+    assert "counter" in graph_r["detail_text"] and "Balances" in graph_r["detail_text"]
+    assert "null" not in graph_r["detail_text"]
+    tl = report["timeline"]
+    assert tl["slider_max"] == "2" and tl["slot_after_previous"] == 1 and tl["saves"] == 1
+    assert "ao-diff-changed ~ Count" in tl["diff_rows"]
+    assert "ao-diff-changed ~ Balances.alice" in tl["diff_rows"]
+    assert "ao-diff-added + Balances.bob" in tl["diff_rows"]
+    assert tl["progress"] == 0.5 and tl["progress_visible"] == "visible"
+    ex = report["explorer"]
+    assert ex["links"] == len(e.chain) and ex["checks_ok"] == 5
+    assert ex["sent"] == [{"type": "verify", "key": e.commitments[0]["key"]},
+                          {"type": "verify-schedule"}]
+    for msg in ex["sent"]:
+        frontend(e, msg)
+    assert e.verifications[e.commitments[0]["key"]]["ok"] is True
+    assert e.schedule["ok"] is True
+    assert "✓ valid" in ex["text"]
+    g.close()
+    t.close()
+
+
+def test_docs_examples_run() -> None:
+    """Every python block of docs/widgets.md, in order, in one namespace."""
+    import re
+
+    text = (ROOT / "docs" / "widgets.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 5
+    ns: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/widgets.md", "exec"), ns)
+    assert ns["g"].message_count >= 11
+    assert ns["detail"]["assignment"]["slot"] == 2
+    assert ns["t"].shown_slot == 3
+    assert all(v["ok"] for v in ns["x"].verify().values())
+    assert ns["fig"].ao_data["values"][-1] == 950.0
+    for name in ("g", "t", "x"):
+        ns[name].close()
+    ns["node"].close()
+
+
 # -- a real kernel ----------------------------------------------------------------------------
 
 
@@ -580,6 +658,11 @@ def test_graph_widget_in_a_real_kernel() -> None:
                    if m["msg_type"] == "comm_msg" and "detail" in m["content"]["data"].get(
                        "state", {})]
         assert details and details[-1]["name"] == "pinger"  # the answer reached the front end
+        # a plot is the last expression of a cell: it shows as a PNG
+        msgs = _run(kc, "from ao_kernel.jupyter.widgets.plots import messages_per_slot\n"
+                        "messages_per_slot(p)")
+        results = [m["content"]["data"] for m in msgs if m["msg_type"] == "execute_result"]
+        assert results and "image/png" in results[0]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -277,3 +277,15 @@ def test_node_sent_messages_never_share_an_id(node: ao.Node) -> None:
     first = proc.send(action="Same", data="same")
     second = proc.send(action="Same", data="same")
     assert first.message_id != second.message_id
+
+
+def test_pushes_speak_as_the_authority_the_target_trusts(wallet: Any) -> None:
+    """A process spawned (as by the aos CLI) with a foreign messenger as Authority still
+    trusts what this node's messenger pushes to it."""
+    node = ao.Node(wallet=wallet, clock="virtual")
+    mu = "fcoN_xJeisVsPXA-trzVAuIiqO3ydLQxM-L4XbrQKzY"
+    target = node.spawn(name="cli-spawned", authority=mu,
+                        lua='Handlers.add("hi", "Hi", function(m) Got = m.From end)')
+    sender = node.spawn(name="sender")
+    sender.eval(f'Send({{ Target = "{target.id}", Action = "Hi" }})')
+    assert target.inspect("return Got") == sender.id

@@ -34,6 +34,7 @@ from typing import Any
 
 import lupa.lua53
 
+from ao_kernel.node.aos_process import to_python
 from ao_kernel.runtimes.aos import BOOT_SOURCE, modules
 
 OWNER = "OWNER-wallet-address-0000000000000000000000"
@@ -122,19 +123,6 @@ def to_lua(engine: Any, value: Any) -> Any:
         return engine.table_from({k: to_lua(engine, v) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return engine.table_from([to_lua(engine, v) for v in value])
-    return value
-
-
-def to_python(value: Any) -> Any:
-    """A Lua value as JSON-shaped Python: an empty table is ``[]`` as json.encode gives."""
-    if hasattr(value, "items") and not isinstance(value, dict):
-        items = list(value.items())
-        if not items:
-            return []
-        keys = [k for k, _ in items]
-        if all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
-            return [to_python(v) for _, v in sorted(items)]
-        return {str(k): to_python(v) for k, v in items}
     return value
 
 

@@ -88,3 +88,8 @@ export function onThemeChange(fn) {
   observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name", "class"] });
   return () => observer.disconnect();
 }
+
+/** node.replaceChildren(...children) without the null / false placeholders. */
+export function replace(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}

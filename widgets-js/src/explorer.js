@@ -1,6 +1,6 @@
 // ExplorerWidget front end: the chain from a result back to its inputs, and its commitments
 // with Verify buttons (verification runs in the kernel; the answer comes back in a trait).
-import { h, shortId, kvTable, section } from "./common.js";
+import { h, replace, shortId, kvTable, section } from "./common.js";
 
 function mark(check) {
   if (!check || check.ok === null || check.ok === undefined) return h("span", { class: "ao-check ao-muted", title: check ? check.what : "" }, "·");
@@ -33,7 +33,7 @@ function render({ model, el }) {
           h("td", {}, h("button", { class: "ao-button", onclick: () => model.send({ type: "verify", key: r.key }) }, "Verify"), " ",
             v ? h("span", { class: v.ok ? "ao-ok" : "ao-bad", title: v.detail }, v.ok ? "✓ valid" : `✗ ${v.detail}`) : null));
       }))) : h("div", { class: "ao-muted" }, "(no commitments)");
-    root.replaceChildren(
+    replace(root,
       h("div", { class: "ao-toolbar" }, h("span", { class: "ao-title" }, model.get("title")), h("span", { class: "ao-spacer" }),
         h("button", { class: "ao-button", onclick: () => model.send({ type: "verify", key: "*" }) }, "Verify all"),
         model.get("process") ? h("button", { class: "ao-button", onclick: () => model.send({ type: "verify-schedule" }) }, "Verify schedule") : null),

@@ -2,7 +2,7 @@
 // Python sends the whole (bounded) graph in `nodes` / `edges` at most every ~100 ms; this
 // side diffs it against what is drawn, so an update costs only what changed.
 import cytoscape from "cytoscape";
-import { h, shortId, renderValue, kvTable, section, cssVar, onThemeChange } from "./common.js";
+import { h, replace, shortId, renderValue, kvTable, section, cssVar, onThemeChange } from "./common.js";
 
 function palette(el) {
   return {
@@ -113,7 +113,7 @@ function render({ model, el }) {
 
   let p = palette(el);
   let labelEdges = true;
-  const cy = cytoscape({ container: canvas, elements: [], style: styles(p, true), wheelSensitivity: 0.3,
+  const cy = cytoscape({ container: canvas, elements: [], style: styles(p, true),
     minZoom: 0.1, maxZoom: 4, boxSelectionEnabled: false });
   el.aoCytoscape = cy; // for browser and jsdom tests: tap elements, count what is drawn
   let drawn = new Map(); // edge id -> drawn data (for group clicks)
@@ -161,7 +161,7 @@ function render({ model, el }) {
   }
   const schedule = () => { if (!pending) { pending = true; requestAnimationFrame(sync); } };
 
-  const showDetail = () => { side.replaceChildren(detailView(model.get("detail"))); };
+  const showDetail = () => { replace(side, detailView(model.get("detail"))); };
   const syncControls = () => { layoutSelect.value = model.get("layout"); groupBox.checked = model.get("group"); };
 
   cy.on("tap", "node", (evt) => model.send({ type: "select", kind: "process", id: evt.target.id() }));

@@ -1,6 +1,6 @@
 // TimelineWidget front end: a slider over the slots of one process; the kernel answers each
 // move with the state, its diff from the previous slot, the assignment and the result.
-import { h, shortId, renderValue, kvTable, section } from "./common.js";
+import { h, replace, shortId, renderValue, kvTable, section } from "./common.js";
 
 function diffTable(diff) {
   if (!diff.length) return h("div", { class: "ao-muted" }, "(no change to the globals)");
@@ -54,7 +54,7 @@ function render({ model, el }) {
     if (document.activeElement !== number) number.value = String(model.get("slot"));
     maxLabel.textContent = `of ${max}`;
     follow.checked = model.get("follow");
-    title.replaceChildren(model.get("name") || "process", " ", shortId(model.get("process"), 10));
+    replace(title, model.get("name") || "process", " ", shortId(model.get("process"), 10));
   }
   function busy() {
     const b = model.get("busy");
@@ -64,9 +64,9 @@ function render({ model, el }) {
   }
   function content() {
     const slot = model.get("shown_slot");
-    if (slot < 0) { body.replaceChildren(h("div", { class: "ao-muted" }, "loading…")); return; }
+    if (slot < 0) { replace(body, h("div", { class: "ao-muted" }, "loading…")); return; }
     const error = model.get("error");
-    body.replaceChildren(
+    replace(body, 
       h("div", { class: "ao-subtitle" }, `After slot ${slot}`),
       error ? h("pre", { class: "ao-error" }, error) : null,
       section("What changed", diffTable(model.get("diff") || [])),

@@ -22,6 +22,20 @@ for (const key of ["window", "document", "Node", "MutationObserver", "getCompute
 const noop = () => {};
 const ctx = new Proxy({}, { get: (t, k) => (k in t ? t[k] : k === "measureText" ? () => ({ width: 10 }) : noop), set: (t, k, v) => { t[k] = v; return true; } });
 window.HTMLCanvasElement.prototype.getContext = () => ctx;
+// jsdom does no layout: give elements a size and browsers' default "0px" paddings
+for (const [prop, value] of [["clientWidth", 600], ["clientHeight", 400], ["offsetWidth", 600], ["offsetHeight", 400]]) {
+  Object.defineProperty(window.HTMLElement.prototype, prop, { get: () => value, configurable: true });
+}
+const computed = window.getComputedStyle.bind(window);
+window.getComputedStyle = (node) => {
+  const style = computed(node);
+  return new Proxy(style, { get(target, key) {
+    if (key === "getPropertyValue") return (name) => target.getPropertyValue(name) || (name.startsWith("padding") ? "0px" : "");
+    const v = target[key];
+    return typeof v === "function" ? v.bind(target) : v;
+  } });
+};
+globalThis.getComputedStyle = window.getComputedStyle;
 
 class FakeModel {
   constructor(state) { this.state = { ...state }; this.handlers = {}; this.sent = []; this.saves = 0; }
