@@ -17,6 +17,7 @@ messenger (MU); ``node.events`` reports what happens.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -42,6 +43,23 @@ _ANCHOR_KEY = "node/anchor"
 _ANCHOR_BLOCK = 1000
 
 
+#: Where a virtual clock starts (2023-11-14T22:13:20Z): any fixed value keeps runs equal.
+VIRTUAL_EPOCH_MS = 1_700_000_000_000
+
+
+def _make_clock(clock: Clock | str | None) -> Clock:
+    if clock is None or clock == "system":
+        return SystemClock()
+    if clock == "virtual":
+        return VirtualClock(VIRTUAL_EPOCH_MS)
+    if isinstance(clock, str):
+        from ..core.errors import AOError
+
+        raise AOError(f"unknown clock {clock!r}: use 'system', 'virtual' or a Clock",
+                      field="clock")
+    return clock
+
+
 def message_id_of(assignment: Message) -> str:
     body = assignment.get("body")
     return message_id_of_body(body) if isinstance(body, Message) else ""
@@ -65,10 +83,7 @@ class Node:
         clock: Clock | str | None = None,
     ) -> None:
         self.store = open_store(store)
-        if clock == "virtual":
-            clock = VirtualClock(1_700_000_000_000)
-        self.clock: Clock = clock if isinstance(clock, (SystemClock, VirtualClock)) or (
-            clock is not None and not isinstance(clock, str)) else SystemClock()
+        self.clock: Clock = _make_clock(clock)
         self.cache = MessageCache(self.store)
         self.wallet = wallet or self._load_or_create_wallet()
         self.registry = default_registry()
@@ -97,12 +112,8 @@ class Node:
             return Wallet.generate()
         raw = self.store.read(_WALLET_KEY)
         if raw is not None:
-            import json
-
             return Wallet.from_jwk(json.loads(raw))
         wallet = Wallet.generate()
-        import json
-
         with self.store.transaction():
             self.store.write(_WALLET_KEY, json.dumps(wallet.jwk).encode())
         return wallet

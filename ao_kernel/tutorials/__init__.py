@@ -24,7 +24,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-__all__ = ["dry_run", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
+__all__ = ["dry_run", "remember", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
            "spawn_trinity", "trinity_source"]
 
 
@@ -135,6 +135,17 @@ def spawn_game(node: Any = None, *, cron: str | None = "10-seconds", wait_ms: in
         return game
 
     return _run(node, make, remember if node is None else None)
+
+
+def remember(name: str, process: str, *, into: str | None = None) -> str:
+    """AO kernel: store the ID of ``process`` (a name or ID) in the Lua global ``name`` of
+    ``into`` (default: the current process), as pasting the ID at the aos prompt would."""
+    session = _session_of(None)
+    pid = session.find(process).id
+    target = session.process(into)
+    _check(session.call(target.eval, f"{name} = {_lua_string(pid)}"), f"setting {name}")
+    print(f"{name} = {pid!r} in process {target.name or target.id}")
+    return pid
 
 
 def dry_run(action: str | None = None, data: Any = None, *, process: Any = None,

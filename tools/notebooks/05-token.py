@@ -48,7 +48,8 @@ print("Denomination: " .. Denomination)
 return TotalSupply
 
 # %% [markdown]
-# Look at the supply: `10000` followed by twelve zeros. Amounts are whole numbers of the
+# `Name` is your process's name: the blueprint only sets `Name` (to `Points Coin`) when
+# the process has none. Look at the supply: `10000` followed by twelve zeros. Amounts are whole numbers of the
 # smallest unit, and `Denomination = 12` says how many digits a display should put after
 # the decimal point (10000.000000000000 tokens). They are **strings** because Lua numbers
 # cannot hold integers this large exactly; the blueprint does its arithmetic with the
@@ -72,11 +73,11 @@ Balances[ao.id] == TotalSupply
 Send({ Target = ao.id, Action = "Info" })
 
 # %%
-Inbox[#Inbox].Tags.ticker
+Inbox[#Inbox].Ticker
 
 # %% [markdown]
-# (The blueprint answers `Info` with lower-case tag names, `name`, `ticker`, `supply`...,
-# as aos 2.0.8 and later do.)
+# (The blueprint sends lower-case tag names, `name`, `ticker`, `supply`..., as aos 2.0.8
+# and later do; aos capitalises incoming tag names, so you read them as `msg.Ticker`.)
 #
 # ## Transfer to Trinity
 #
@@ -129,9 +130,9 @@ Inbox[#Inbox].Error
 # %% [markdown]
 # ## Exercise 1
 #
-# Transfer `"250"` tokens to Morpheus's stand-in address... or to anyone: use the made-up
-# account ID `"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"` (43 characters, like a real
-# one). Then check its balance.
+# Transfer `"250"` tokens to the made-up account ID
+# `"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"` (43 characters, like a real one). A
+# token does not care whether an account is a process or a wallet.
 
 # %%
 -- your code here
@@ -151,7 +152,7 @@ end
 # ## Exercise 2
 #
 # Rename your token: set the global `Ticker` to `"NEO"`, then ask for `Info` and store
-# the `ticker` tag of the answer in a global `MyTicker`.
+# the `Ticker` field of the answer in a global `MyTicker`.
 
 # %%
 -- your code here
@@ -163,7 +164,7 @@ if MyTicker == "NEO" then
 elseif Ticker ~= "NEO" then
   print("not yet: Ticker = \"NEO\"")
 else
-  print("almost: Send({ Target = ao.id, Action = \"Info\" }), then MyTicker = Inbox[#Inbox].Tags.ticker")
+  print("almost: Send({ Target = ao.id, Action = \"Info\" }), then MyTicker = Inbox[#Inbox].Ticker")
 end
 
 # %% [markdown]
@@ -184,4 +185,4 @@ Send({ Target = ao.id, Action = "Transfer", Recipient = "abcdefghijklmnopqrstuvw
 Ticker = "NEO"
 
 # %%
-MyTicker = Send({ Target = ao.id, Action = "Info" }).receive().Tags.ticker
+MyTicker = Send({ Target = ao.id, Action = "Info" }).receive().Ticker
