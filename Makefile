@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install lint bench clean
+.PHONY: lab test install npm lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,14 @@ install: $(STAMP)
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
 
+npm:
+	bash tools/npm-setup.sh
+
 lint: install
 	$(BIN)/ruff check ao_kernel tests benchmarks
 	$(BIN)/mypy
 
-test: install lint
+test: install npm lint
 	$(BIN)/python -m pytest -q
 
 bench: install

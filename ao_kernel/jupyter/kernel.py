@@ -112,8 +112,10 @@ class AOKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ao_session = Session()
-        self.ao_magics = load_ipython_extension(self.shell, self.ao_session)
-        self.shell.input_transformers_cleanup.insert(0, lua_cell_transformer)
+        shell = self.shell
+        assert shell is not None  # IPythonKernel creates its shell in __init__
+        self.ao_magics = load_ipython_extension(shell, self.ao_session)
+        shell.input_transformers_cleanup.insert(0, lua_cell_transformer)
         self.lua_syntax = LuaSyntax()
 
     # -- is_complete ---------------------------------------------------------------------

@@ -267,7 +267,7 @@ class AOMagics(Magics):
             res = self.session.eval(source)
         return self._show_lua(res)
 
-    @line_magic("load-blueprint")
+    @line_magic("load-blueprint")  # type: ignore[arg-type]
     def load_blueprint(self, line: str) -> Any:
         """``%load-blueprint NAME``: aos ``.load-blueprint`` (e.g. token)."""
         from ..runtimes.aos import blueprint, blueprint_names

@@ -24,7 +24,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-__all__ = ["dry_run", "remember", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
+__all__ = ["dry_run", "follow_blocks", "remember", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
            "spawn_trinity", "trinity_source"]
 
 
@@ -135,6 +135,26 @@ def spawn_game(node: Any = None, *, cron: str | None = "10-seconds", wait_ms: in
         return game
 
     return _run(node, make, remember if node is None else None)
+
+
+def follow_blocks(node: Any, *, start: int = 1_500_000, ms_per_block: int = 120_000) -> None:
+    """Stamp ``node``'s new assignments with a block height that follows its clock.
+
+    A local node follows no Arweave chain, so by default every assignment carries
+    HyperBEAM's debug block (height 0) and ``Block-Height`` deadlines never pass. After
+    this call the height is ``start`` plus one block per ``ms_per_block`` of the node's
+    clock (Arweave's blocks come about every two minutes), so on a virtual clock
+    ``node.advance(ms)`` moves block heights forward, deterministically."""
+    from ..node.scheduler import BlockInfo
+
+    clock = node.clock
+    t0 = clock.now_ms()
+
+    def block() -> Any:
+        height = start + max(0, clock.now_ms() - t0) // ms_per_block
+        return BlockInfo(height=height, timestamp=clock.now_ms() // 1000)
+
+    node.scheduler._block_info = block  # no public hook yet (see the tutorials README)
 
 
 def remember(name: str, process: str, *, into: str | None = None) -> str:
