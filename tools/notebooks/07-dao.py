@@ -121,7 +121,7 @@ dao.inspect("return Votes")
 
 # %%
 node.advance(12 * 60_000)
-print(dao.inspect("return Votes") or "{} (still open: no message arrived)")
+print("before any message:", dao.inspect("return Votes"))
 res = dao.send(action="Ping")
 print(res.output)
 
