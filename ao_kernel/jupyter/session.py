@@ -70,6 +70,10 @@ class Session:
     def _make_node(self, store: Any, clock: Any, wallet: Any) -> Any:
         from ..node.node import Node
 
+        if wallet is None:
+            from ..node.wallet import user_wallet
+
+            wallet = user_wallet()
         node = Node(store=store, clock=clock, wallet=wallet)
         node.events = self.events
         self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)

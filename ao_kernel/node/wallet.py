@@ -119,3 +119,18 @@ class Wallet:
         return f"<Wallet {kind} {self.address}>"
 
     __str__ = __repr__
+
+
+def user_wallet(path: str | os.PathLike[str] | None = None) -> Wallet:
+    """The local developer identity: ``$AO_KERNEL_WALLET`` or ``~/.ao-kernel/wallet.json``,
+    created (RSA-4096, mode 0600) on first use and reused after, so a kernel starts
+    without generating a key each time. Like the aos CLI's ``~/.aos.json``, it signs
+    only what you send from this machine."""
+    target = Path(path or os.environ.get("AO_KERNEL_WALLET")
+                  or Path.home() / ".ao-kernel" / "wallet.json")
+    if target.exists():
+        return Wallet.load(target)
+    wallet = Wallet.generate()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wallet.save(target)
+    return wallet

@@ -78,7 +78,8 @@ end)
 
 Handlers.add("PlayerAttack", "PlayerAttack", function(msg)
   local attacker = Players[msg.From]
-  local energy = math.floor(tonumber(msg.AttackEnergy) or 0)
+  -- aos 2025 builds normalise tag names: AttackEnergy arrives as Attackenergy
+  local energy = math.floor(tonumber(msg.AttackEnergy or msg.Attackenergy) or 0)
   if GameMode ~= "Playing" or attacker == nil then
     ao.send({ Target = msg.From, Action = "Attack-Failed", Reason = "Not playing." })
     return
@@ -114,4 +115,13 @@ Handlers.add("cron", "Cron", function()
     local what = GameMode == "Waiting" and "starts" or "ends"
     announce("Tick", "The game " .. what .. " in " .. left .. " seconds.")
   end
+end)
+
+-- Tokens the payment token sends from its own treasury fund the game (RequestTokens pays
+-- players from them); the arena would otherwise refund them as a late payment.
+Handlers.prepend("treasury", function(msg)
+  return msg.Action == "Credit-Notice" and msg.From == PaymentToken and
+    msg.Sender == PaymentToken
+end, function(msg)
+  print("Treasury funded with " .. msg.Quantity)
 end)

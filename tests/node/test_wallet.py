@@ -131,3 +131,13 @@ def test_save_error_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(WalletError) as err:
         dev_wallet(1).save(tmp_path / "no-such-dir" / "w.json")
     assert err.value.field == "path"
+
+
+def test_user_wallet_is_created_once_and_reused(tmp_path: Path) -> None:
+    from ao_kernel.node.wallet import user_wallet
+
+    path = tmp_path / "id" / "wallet.json"
+    first = user_wallet(path)
+    assert path.exists()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert user_wallet(path).address == first.address
