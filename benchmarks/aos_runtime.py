@@ -1,0 +1,81 @@
+"""The aos runtime's own cost: a trivial handler through our full aos runtime versus the
+same handler as a bare Lua function on the same engine, and the time to boot a process.
+
+    .venv/bin/python benchmarks/aos_runtime.py [--messages 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from ao_kernel.node.aos_process import AosProcess
+from ao_kernel.runtimes.aos import AOS_MODULE_ID, modules
+from ao_kernel.runtimes.lua import LuaEngine
+
+PID = "P" * 43
+OWNER = "O" * 43
+TAGS = [{"name": "Type", "value": "Process"}, {"name": "Module", "value": AOS_MODULE_ID},
+        {"name": "Name", "value": "bench"}, {"name": "On-Boot", "value": "Data"}]
+BOOT = 'Handlers.add("ping", "Ping", function(msg) Count = (Count or 0) + 1 end)'
+
+
+def process_message() -> dict[str, object]:
+    return {"Id": PID, "Owner": OWNER, "From": OWNER, "Target": PID, "Tags": TAGS,
+            "Data": BOOT, "Timestamp": 1, "Block-Height": 1, "Nonce": 0, "Epoch": 0}
+
+
+def ping(i: int) -> dict[str, object]:
+    return {"Id": f"{i:043d}", "Owner": OWNER, "From": OWNER, "Target": PID, "Data": "",
+            "Tags": [{"name": "Action", "value": "Ping"}], "Timestamp": 1 + i,
+            "Block-Height": 1, "Nonce": i, "Epoch": 0}
+
+
+def env() -> dict[str, object]:
+    return {"Process": {"Id": PID, "Owner": OWNER, "Tags": TAGS},
+            "Module": {"Id": AOS_MODULE_ID, "Owner": OWNER, "Tags": []}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=5000)
+    n = parser.parse_args().messages
+
+    engine = LuaEngine()
+    bare = engine.execute("return function(msg) Count = (Count or 0) + 1; return msg end")
+    msgs = [engine.table_from({"Action": "Ping", "From": OWNER}) for _ in range(100)]
+    start = time.perf_counter()
+    for i in range(n):
+        engine.call(bare, msgs[i % 100])
+    bare_rate = n / (time.perf_counter() - start)
+
+    start = time.perf_counter()
+    boots = 20
+    for _ in range(boots):
+        AosProcess(process_message(), env(), seed=b"x")
+    boot_ms = (time.perf_counter() - start) / boots * 1000
+
+    proc = AosProcess(process_message(), env(), seed=b"x")
+    pings = [ping(i) for i in range(1, n + 1)]
+    start = time.perf_counter()
+    for m in pings:
+        proc.apply(m)
+    aos_rate = n / (time.perf_counter() - start)
+    assert proc.inspect("return Count") == n
+
+    warm = LuaEngine(modules=modules())
+    start = time.perf_counter()
+    for _ in range(boots):
+        LuaEngine(modules=modules()).execute('require(".process")')
+    engine_ms = (time.perf_counter() - start) / boots * 1000
+    del warm
+
+    print(f"{'bare Lua handler on the metered engine':<46}: {bare_rate:>9,.0f} msg/s (baseline)")
+    print(f"{'trivial handler through the full aos runtime':<46}: {aos_rate:>9,.0f} msg/s "
+          f"({aos_rate / bare_rate:.3f} x bare)")
+    print(f"{'boot an aos process (engine + runtime + spawn)':<46}: {boot_ms:>9.2f} ms")
+    print(f"{'  of which engine + runtime modules (cached)':<46}: {engine_ms:>9.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
