@@ -44,6 +44,7 @@ from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode, is_id
 from .errors import HttpsigError, SignatureError
 from .structured import TABM
 
+
 @dataclass(frozen=True)
 class CommitmentFormat:
     """One version of httpsig@1.0's commitment details (they changed after HyperBEAM 0.9).

@@ -35,8 +35,8 @@ from .b64 import b64u_decode, b64u_encode, is_id
 from .errors import MessageError
 from .httpsig import (
     DERIVED_COMPONENTS,
-    commitment_format,
     MAX_HEADER_LENGTH,
+    commitment_format,
     content_digest,
     unsigned_id,
 )
