@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core.errors import AOError, ResolveError
@@ -60,6 +60,23 @@ def _make_clock(clock: Clock | str | None) -> Clock:
     return clock
 
 
+def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
+    """``None``/``"debug"``: HyperBEAM's debug block (height 0); ``"clock"``: heights that
+    follow the node's clock (:class:`BlockClock`); or any provider of ``BlockInfo``."""
+    from .scheduler import BlockClock
+
+    if blocks is None or blocks == "debug":
+        return None
+    if blocks == "clock":
+        return BlockClock(clock)
+    if callable(blocks):
+        return blocks
+    from ..core.errors import AOError
+
+    raise AOError(f"unknown blocks {blocks!r}: use 'debug', 'clock' or a provider",
+                  field="blocks")
+
+
 def message_id_of(assignment: Message) -> str:
     body = assignment.get("body")
     return message_id_of_body(body) if isinstance(body, Message) else ""
@@ -81,6 +98,7 @@ class Node:
         wallet: Wallet | None = None,
         config: Mapping[str, Any] | None = None,
         clock: Clock | str | None = None,
+        blocks: str | Callable[[], Any] | None = None,
     ) -> None:
         self.store = open_store(store)
         self.clock: Clock = _make_clock(clock)
@@ -98,7 +116,8 @@ class Node:
         self.state = NodeState(Message({**defaults, **(config or {})}),
                                operator=self.wallet.address)
         self.events = EventBus()
-        self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock)
+        self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock,
+                                   block_info=_make_blocks(blocks, self.clock))
         self.computer = Computer(self)
         self.cron = Cron(self)
         self._cron_thread: threading.Thread | None = None
@@ -197,8 +216,11 @@ class Node:
         authority: str | None = None,
         cron: str | None = None,
         wallet: Wallet | None = None,
+        wasm: bytes | str | Any | None = None,
     ) -> Process:
-        """Spawn an aos process; ``lua`` is evaluated at boot (aos ``On-Boot: Data``)."""
+        """Spawn an aos process; ``lua`` is evaluated at boot (aos ``On-Boot: Data``).
+        ``wasm`` (a path, wasm bytes, or a known aos module ID) runs it on that real wasm
+        module instead of our Lua runtime."""
         from ..runtimes.aos import AOS_MODULE_ID
 
         fields: dict[str, Any] = {
@@ -209,6 +231,10 @@ class Node:
             "Scheduler": self.address,
             "Authority": authority or self.address,
         }
+        if wasm is not None:
+            from .wasm_process import spawn_fields
+
+            fields.update(spawn_fields(self, wasm))
         if name:
             fields["Name"] = name
         if cron:

@@ -152,6 +152,26 @@ DEBUG_BLOCK: Final = BlockInfo()
 # -- helpers (pure) ------------------------------------------------------------------------
 
 
+class BlockClock:
+    """Block heights that follow a clock: ``start`` plus one block per ``ms_per_block``
+    (Arweave's blocks come about every two minutes). A local node follows no chain, so
+    by default assignments carry HyperBEAM's debug block (height 0) and ``Block-Height``
+    deadlines never pass; with a BlockClock on a virtual clock, ``node.advance(ms)``
+    moves heights forward deterministically."""
+
+    def __init__(self, clock: Clock, *, start: int = 1_500_000,
+                 ms_per_block: int = 120_000) -> None:
+        if ms_per_block <= 0:
+            raise SchedulerError("ms_per_block must be positive", field="ms_per_block")
+        self.clock, self.start, self.ms_per_block = clock, start, ms_per_block
+        self.origin = clock.now_ms()
+
+    def __call__(self) -> BlockInfo:
+        now = self.clock.now_ms()
+        height = self.start + max(0, now - self.origin) // self.ms_per_block
+        return BlockInfo(height=height, timestamp=now // 1000)
+
+
 #: Decoded assignments kept in memory for the compute side (bounded).
 RECENT_ASSIGNMENTS = 4096
 
@@ -500,6 +520,15 @@ class Scheduler:
     def block(self) -> BlockInfo:
         """The block info assignments are stamped with now."""
         return self._block_info()
+
+    @property
+    def block_info(self) -> Callable[[], BlockInfo]:
+        """Where assignments get their block fields (default: the debug block)."""
+        return self._block_info
+
+    @block_info.setter
+    def block_info(self, provider: Callable[[], BlockInfo]) -> None:
+        self._block_info = provider
 
     def current_slot(self, pid: str) -> int:
         """The latest assigned slot of ``pid`` (0 right after registration)."""

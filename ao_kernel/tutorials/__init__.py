@@ -24,8 +24,17 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-__all__ = ["dry_run", "follow_blocks", "remember", "game_source", "morpheus_source", "spawn_game", "spawn_morpheus",
-           "spawn_trinity", "trinity_source"]
+__all__ = [
+    "dry_run",
+    "follow_blocks",
+    "game_source",
+    "morpheus_source",
+    "remember",
+    "spawn_game",
+    "spawn_morpheus",
+    "spawn_trinity",
+    "trinity_source",
+]
 
 
 def _read(name: str) -> str:
@@ -66,7 +75,7 @@ def _session_of(target: Any) -> Any:
         try:
             from IPython import get_ipython
         except ImportError:  # pragma: no cover - IPython is a dependency of the kernel
-            get_ipython = None  # type: ignore[assignment]
+            get_ipython = None
         shell = get_ipython() if get_ipython is not None else None
         magics = getattr(shell, "_ao_magics", None)
         if magics is None:
@@ -138,30 +147,19 @@ def spawn_game(node: Any = None, *, cron: str | None = "10-seconds", wait_ms: in
 
 
 def follow_blocks(node: Any, *, start: int = 1_500_000, ms_per_block: int = 120_000) -> None:
-    """Stamp ``node``'s new assignments with a block height that follows its clock.
+    """Stamp ``node``'s new assignments with a block height that follows its clock
+    (see :class:`ao_kernel.node.scheduler.BlockClock`; ``ao.Node(blocks="clock")`` does
+    the same at creation)."""
+    from ..node.scheduler import BlockClock
 
-    A local node follows no Arweave chain, so by default every assignment carries
-    HyperBEAM's debug block (height 0) and ``Block-Height`` deadlines never pass. After
-    this call the height is ``start`` plus one block per ``ms_per_block`` of the node's
-    clock (Arweave's blocks come about every two minutes), so on a virtual clock
-    ``node.advance(ms)`` moves block heights forward, deterministically."""
-    from ..node.scheduler import BlockInfo
-
-    clock = node.clock
-    t0 = clock.now_ms()
-
-    def block() -> Any:
-        height = start + max(0, clock.now_ms() - t0) // ms_per_block
-        return BlockInfo(height=height, timestamp=clock.now_ms() // 1000)
-
-    node.scheduler._block_info = block  # no public hook yet (see the tutorials README)
+    node.scheduler.block_info = BlockClock(node.clock, start=start, ms_per_block=ms_per_block)
 
 
 def remember(name: str, process: str, *, into: str | None = None) -> str:
     """AO kernel: store the ID of ``process`` (a name or ID) in the Lua global ``name`` of
     ``into`` (default: the current process), as pasting the ID at the aos prompt would."""
     session = _session_of(None)
-    pid = session.find(process).id
+    pid: str = session.find(process).id
     target = session.process(into)
     _check(session.call(target.eval, f"{name} = {_lua_string(pid)}"), f"setting {name}")
     print(f"{name} = {pid!r} in process {target.name or target.id}")

@@ -289,3 +289,13 @@ def test_pushes_speak_as_the_authority_the_target_trusts(wallet: Any) -> None:
     sender = node.spawn(name="sender")
     sender.eval(f'Send({{ Target = "{target.id}", Action = "Hi" }})')
     assert target.inspect("return Got") == sender.id
+
+
+def test_block_heights_can_follow_the_clock(wallet: Any) -> None:
+    node = ao.Node(wallet=wallet, clock="virtual", blocks="clock")
+    proc = node.spawn(name="blocks", lua='Handlers.add("h", "H", function(m) Height = m["Block-Height"] end)')
+    first = proc.send(action="H")
+    node.advance(10 * 120_000)
+    second = proc.send(action="H")
+    assert int(second.assignment["block-height"]) - int(first.assignment["block-height"]) == 10  # type: ignore[index,arg-type]
+    assert proc.inspect("return Height") == int(second.assignment["block-height"])  # type: ignore[index,arg-type]
