@@ -9,14 +9,20 @@ from ..core.resolver import DeviceRegistry
 def default_registry() -> DeviceRegistry:
     """Every device this package implements, by name."""
     from ..core.codecs import codec_devices
+    from .json_iface import JsonIfaceDevice
     from .lua import LuaDevice
     from .message import MessageDevice
     from .meta import MetaDevice
+    from .multipass import MultipassDevice
     from .process import ProcessDevice
     from .scheduler import SchedulerDevice
+    from .stack import StackDevice
+    from .wasi import WasiDevice
+    from .wasm64 import Wasm64Device
 
     registry = DeviceRegistry([
         MessageDevice(), MetaDevice(), SchedulerDevice(), ProcessDevice(), LuaDevice(),
+        StackDevice(), WasiDevice(), JsonIfaceDevice(), Wasm64Device(), MultipassDevice(),
     ])
     for device in codec_devices():
         registry.add(device)

@@ -44,6 +44,7 @@ from ..runtimes.aos import AOS_MODULE_ID
 from ..runtimes.aos.abi import json1_env, json1_message, tags_of, tags_to_dict
 from .aos_process import AosProcess
 from .results import SlotResult
+from .wasm_process import process_factory
 
 if TYPE_CHECKING:
     from .node import Node
@@ -139,7 +140,8 @@ class Computer:
         assert isinstance(body, Message)
         msg = self._json1(live, body, assignment)
         if live.runtime is None:
-            live.runtime = AosProcess(msg, self._env(live), seed=live.pid.encode())
+            make = process_factory(self.node, live.definition)  # Lua, or a real aos wasm
+            live.runtime = make(msg, self._env(live), seed=live.pid.encode())
             outcome = live.runtime.boot_outcome
         else:
             outcome = live.runtime.apply(msg)
@@ -193,8 +195,8 @@ class Computer:
             assert live.runtime is not None
             if target == live.at_slot:
                 return live.runtime.state()
-            replica = AosProcess(live.runtime.process_msg, self._env(live),
-                                 seed=live.pid.encode())
+            replica = process_factory(self.node, live.definition)(
+                live.runtime.process_msg, self._env(live), seed=live.pid.encode())
             for old in live.runtime.history:
                 nonce = old.get("Nonce")
                 if isinstance(nonce, int) and nonce > target:

@@ -24,8 +24,10 @@ reads the NUL-terminated result; everything else (Lua, JSON) happens inside wasm
   therefore never leaves wasm.
 * WASI: ``fd_write`` appends to a captured buffer per descriptor, ``fd_read`` reads
   nothing, ``fd_seek``/``fd_close`` fail politely, ``environ_*`` report an empty
-  environment, ``clock_time_get`` and ``emscripten_date_now`` return the engine's fixed
-  clock (the message timestamp when a process sets it), ``random_get`` is a SHA-256 stream
+  environment, ``clock_time_get`` returns the engine's fixed
+  clock (the message timestamp when a process sets it), except ``emscripten_date_now``
+  which counts 10000, 10001, ... as ao-loader's deterministic ``Date.now`` does (Lua's
+  string-hash seed, hence ``pairs()`` order, depends on it), ``random_get`` is a SHA-256 stream
   of the instance's seed.
 * Emscripten: ``emscripten_resize_heap`` grows memory with Emscripten's policy up to the
   memory limit (beyond it the call fails and the call raises ``MemoryLimitError``),
@@ -275,6 +277,7 @@ class Snapshot:
     memory: bytes
     globals: dict[str, Any]
     stdout: bytes = b""
+    ticks: int = 10_000
 
     @property
     def size(self) -> int:
@@ -306,6 +309,7 @@ class WasmInstance:
         self.undefined_calls: list[tuple[str, str, tuple[Any, ...]]] = []
         self._extra = dict(extra_imports or {})
         self._random_counter = 0
+        self.ticks = 10_000
         self._grow_refused = False
         self.poisoned = False
         self._instantiate(init=init)
@@ -349,6 +353,12 @@ class WasmInstance:
                 raise ProcessError(f"the module imports {m}.{name} ({type(ty).__name__}), "
                                    "which this engine cannot provide", field="module")
         store.set_fuel(1 << 62)
+        for exp in mod.module.exports:
+            if isinstance(exp.type, wasmtime.MemoryType) and self.memory_limit is not None \
+                    and exp.type.limits.min * PAGE > self.memory_limit:
+                raise MemoryLimitError(
+                    f"the module starts with {exp.type.limits.min * PAGE:,} bytes of memory, "
+                    f"more than its Memory-Limit ({self.memory_limit:,} bytes)")
         try:
             self.instance = wasmtime.Instance(store, mod.module, imports)
         except wasmtime.WasmtimeError as exc:
@@ -360,7 +370,8 @@ class WasmInstance:
         if shim is not None and shim_exports is not None:
             own = ex["__indirect_function_table"]
             tab = shim_exports["table"]
-            assert isinstance(own, wasmtime.Table) and isinstance(tab, wasmtime.Table)
+            assert isinstance(own, wasmtime.Table)
+            assert isinstance(tab, wasmtime.Table)
             for i in range(table_size):
                 value = own.get(store, i)
                 if isinstance(value, wasmtime.Func):
@@ -368,6 +379,8 @@ class WasmInstance:
             for offset, helper in enumerate(
                     ("emscripten_stack_get_current", "_emscripten_stack_restore", "setThrew")):
                 tab.set(store, table_size + offset, ex[helper])
+        self._sp_rest: int | None = None
+        self._stack_room = 0
         self._malloc = self._export_func("malloc")
         self._free = self._export_func("free")
         if init:
@@ -434,29 +447,65 @@ class WasmInstance:
         return list(out) if isinstance(out, (list, tuple)) else [out]
 
     def call_strings(self, name: str, *args: str | bytes) -> str:
-        """``name(char*...) -> char*``: one call into wasm; the result as text."""
+        """``name(char*...) -> char*``: one call into wasm; the result as text.
+
+        The arguments go on the wasm stack below the resting stack pointer, exactly where
+        Emscripten's ``ccall`` (ao-loader) puts them: Lua seeds its string hashing with a
+        stack address, so the same placement reproduces the real loader's ``pairs()``
+        order. An argument too large for the stack goes through the exported ``malloc``.
+        """
         fn = self._export_func(name)
-        if fn is None or self._malloc is None:
-            raise ProcessError(f"the module exports no {name!r} or no malloc", field="function")
+        if fn is None:
+            raise ProcessError(f"the module exports no function {name!r}", field="function")
         store = self.store
+        raws = [a.encode() if isinstance(a, str) else bytes(a) for a in args]
         ptrs: list[int] = []
+        heap: list[int] = []
+        restore = self._export_func("_emscripten_stack_restore")
+        rest = self._stack_rest()
 
         def go() -> Any:
-            for arg in args:
-                raw = arg.encode() if isinstance(arg, str) else bytes(arg)
-                ptr = self._malloc(store, len(raw) + 1)  # type: ignore[misc]
-                if not ptr:
-                    raise MemoryLimitError("malloc failed for the message")
+            sp = rest
+            for raw in raws:
+                size = len(raw) + 1
+                if rest is not None and sp is not None and size < self._stack_room - (
+                        rest - sp) - (256 << 10):
+                    sp = (sp - size) & ~15
+                    ptr = sp
+                else:
+                    if self._malloc is None:
+                        raise ProcessError("the module exports no malloc")
+                    ptr = int(self._malloc(store, size))
+                    if not ptr:
+                        raise MemoryLimitError("malloc failed for the message")
+                    heap.append(ptr)
                 self._write(ptr, raw + b"\0")
                 ptrs.append(ptr)
-            return fn(store, *ptrs)
+            if restore is not None and sp is not None and sp != rest:
+                restore(store, sp)
+            result = fn(store, *ptrs)
+            if restore is not None and rest is not None and sp != rest:
+                restore(store, rest)
+            return result
 
         out = self._run(go)
         text = self.read_cstring(int(out))
         if self._free is not None:
-            for ptr in ptrs:
+            for ptr in heap:
                 self._free(store, ptr)
         return text
+
+    def _stack_rest(self) -> int | None:
+        """The stack pointer at rest (between calls), read once per instance."""
+        if self._sp_rest is None:
+            cur = self._export_func("emscripten_stack_get_current")
+            end = self._export_func("emscripten_stack_get_end")
+            if cur is None or end is None:
+                return None
+            self.store.set_fuel(1 << 62)
+            self._sp_rest = int(cur(self.store))  # type: ignore[arg-type]
+            self._stack_room = self._sp_rest - int(end(self.store))  # type: ignore[arg-type]
+        return self._sp_rest
 
     # -- memory ---------------------------------------------------------------------------
 
@@ -505,7 +554,13 @@ class WasmInstance:
                 assert isinstance(g, wasmtime.Global)
                 glob[exp.name] = g.value(self.store)
         mem = ctypes.string_at(self._base(), self.memory_size()) if self.memory else b""
-        return Snapshot(memory=mem, globals=glob, stdout=bytes(self.stdout))
+        return Snapshot(memory=mem, globals=glob, stdout=bytes(self.stdout), ticks=self.ticks)
+
+    def restore_empty(self) -> None:
+        """A fresh instance whose constructors have NOT run: memory as the module's data
+        segments leave it, internal globals at rest. Callers write a memory image next."""
+        self._instantiate(init=False)
+        self.poisoned = False
 
     def restore(self, snap: Snapshot) -> None:
         """Return to ``snap``: a fresh instance (internal globals at rest) with its memory."""
@@ -524,6 +579,7 @@ class WasmInstance:
             assert isinstance(g, wasmtime.Global)
             g.set_value(self.store, value)
         self.stdout = bytearray(snap.stdout)
+        self.ticks = snap.ticks
 
     # -- host imports -----------------------------------------------------------------------
 
@@ -607,13 +663,17 @@ class WasmInstance:
         raise _Poisoned("the module aborted")
 
     def _imp_emscripten_date_now(self) -> float:
-        return float(self.clock_ms)
+        # ao-loader's deterministic JS clock: Date.now() counts 10000, 10001, ... per
+        # instance. Lua seeds its string hashing with time(NULL) (= 10 s here) at state
+        # creation, so serving the same counter reproduces the real module's pairs() order.
+        self.ticks += 1
+        return float(self.ticks - 1)
 
     def _imp__emscripten_get_now_is_monotonic(self) -> int:
         return 1
 
     def _imp_emscripten_get_now(self) -> float:
-        return float(self.clock_ms)
+        return self._imp_emscripten_date_now()
 
     def _imp__emscripten_memcpy_js(self, dest: int, src: int, num: int) -> None:
         base = self._base()
