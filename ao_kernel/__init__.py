@@ -35,6 +35,7 @@ __all__ = [
     "Wallet",
     "__version__",
     "commit",
+    "connect",
     "decode",
     "encode",
     "hashpath",
@@ -50,6 +51,7 @@ _LAZY = {
     "AOError": ("ao_kernel.core.errors", "AOError"),
     "Wallet": ("ao_kernel.node.wallet", "Wallet"),
     "Node": ("ao_kernel.node.node", "Node"),
+    "connect": ("ao_kernel.node.remote", "connect"),
     "encode": ("ao_kernel.core.codecs", "encode"),
     "decode": ("ao_kernel.core.codecs", "decode"),
 }

@@ -201,6 +201,8 @@ def _group_maps(body: Mapping[str, Any], parent: str, top: dict[str, Any]) -> di
         if isinstance(value, dict):
             if not value:
                 top[path] = {"ao-types": b"empty-message"}
+            elif "commitments" in value:
+                top[path] = value  # one part, its commitments as signature headers
             else:
                 _group_maps(value, path, top)
         elif len(value) > MAX_HEADER_LENGTH:
@@ -234,7 +236,7 @@ def _encode_part(name: str, value: Any, inline: str) -> bytes:
     disposition = b"inline" if name == inline else f'form-data;name="{name}"'.encode()
     if isinstance(value, bytes):
         return b"content-disposition: " + disposition + CRLF + CRLF + value
-    encoded = to_http(value, with_commitments=False)
+    encoded = to_http(value)
     encoded["content-disposition"] = disposition
     body = encoded.pop("body", b"")
     headers = CRLF.join(k.encode() + b": " + v for k, v in sorted(encoded.items()))
@@ -323,21 +325,18 @@ def _parse_multipart(body: bytes, boundary: bytes, inline: str) -> Iterable[tupl
         if disposition is None:
             raise HttpsigError("multipart part without content-disposition", field="body")
         part_name = _disposition_name(disposition, inline)
-        headers.pop("content-digest", None)
-        if headers.get("content-type", b"").startswith(b"multipart/"):
-            headers.pop("content-type")
-        rest = {k: v for k, v in headers.items() if k != "ao-types"}
+        rest = {k: v for k, v in headers.items() if k not in ("ao-types", "content-digest")}
         if not rest and headers.get("ao-types") == b"empty-message" and not value:
             yield part_name, {}
         elif not headers:
             yield part_name, value
-        elif not sep or not value:
-            yield part_name, dict(headers)
         else:
-            nested_inline = inline_key(headers)[1]
-            if nested_inline == "data":
-                headers.pop("ao-body-key", None)
-            yield part_name, {**headers, nested_inline: value}
+            # a part is an HTTP message of its own: headers, maybe a (multipart) body,
+            # maybe signatures; decode it the same way
+            sub: dict[str, bytes] = dict(headers)
+            if sep and value:
+                sub["body"] = value
+            yield part_name, from_http(sub)
 
 
 def _disposition_name(disposition: bytes, inline: str) -> str:

@@ -177,7 +177,15 @@ class ProcessDevice(Device):
 
     def schedule(self, base: Message, req: Message, opts: Opts) -> Any:
         node = _node(opts)
-        pid = process_id(base, node)
+        try:
+            pid = process_id(base, node)
+        except ProcessNotFoundError:
+            from ..node.federation import scheduler_redirect  # 307 to its scheduler (§5.2)
+
+            redirect = scheduler_redirect(node, base, req.without("target"))
+            if redirect is None:
+                raise
+            return redirect
         if (req.text("method") or "GET").upper() == "POST":
             result = node.schedule_and_compute(_to_schedule(req), pid)
             return result.assignment

@@ -114,7 +114,7 @@ class SchedulerDevice(Device):
     """scheduler@1.0 (see the module docstring)."""
 
     name = "scheduler@1.0"
-    exports = ("schedule", "slot", "status", "next")
+    exports = ("schedule", "slot", "status", "next", "location")
 
     def device_info(self, base: Message, req: Message, opts: Opts) -> dict[str, Any]:
         # No ``exports`` here: with an export list the resolver would send other keys to
@@ -128,6 +128,12 @@ class SchedulerDevice(Device):
 
     def schedule(self, base: Message, req: Message, opts: Opts) -> Message:
         server = _server(opts)
+        if opts.node is not None and not server.has_process(find_target_id(base, req)):
+            from ..node.federation import scheduler_redirect  # 307 to its scheduler (§5.2)
+
+            redirect = scheduler_redirect(opts.node, base, req)
+            if redirect is not None:
+                return redirect
         if (req.text("method") or "GET").upper() == "POST":
             return self._post(server, base, req)
         return self._get(server, base, req)
@@ -164,6 +170,14 @@ class SchedulerDevice(Device):
             out["anchor"] = Message({"slot": start - 1, "hash-chain": chain,
                                      "assignments-chain": achain})
         return Message._trusted(out)
+
+    def location(self, base: Message, req: Message, opts: Opts) -> Message:
+        """Scheduler location records (see :func:`ao_kernel.node.federation.location`)."""
+        from ..node.federation import location
+
+        if opts.node is None:
+            raise SchedulerError("scheduler locations need a node", field="node")
+        return location(opts.node, req)
 
     # -- slot / status / next ------------------------------------------------------------
 

@@ -181,3 +181,13 @@ def test_signatures_stack_over_the_same_keys(signer: Any) -> None:
 def test_http_decoder_only_raises_ao_errors(data: dict[str, bytes]) -> None:
     with contextlib.suppress(AOError):
         decode(data, "httpsig@1.0")
+
+
+def test_nested_signed_messages_keep_their_commitments(signer: Any) -> None:
+    inner = commit(Message({"a": "1", "data": "x"}), signer)
+    outer = Message({"body": inner, "k": "v", "other": {"plain": "nested"}})
+    back = roundtrip(outer, "httpsig@1.0")
+    assert isinstance(back["body"], Message)
+    assert verify(back["body"])
+    assert message_id(back["body"], "all") == message_id(inner, "all")
+    assert back["other"] == Message({"plain": "nested"})
