@@ -453,10 +453,6 @@ class Scheduler:
         self.on_scheduled = on_scheduled
         self._procs: dict[str, _Proc] = {}
         self._recent: OrderedDict[tuple[str, int], Message] = OrderedDict()
-        # An in-memory store survives nothing, so its assignments stay decoded here
-        # instead of being encoded for the log and decoded again.
-        self._in_memory = store.scope == "in_memory"
-        self._memlog: dict[str, list[tuple[bytes, Message]]] = {}
         self._recent_lock = threading.Lock()
         self._registry_lock = threading.RLock()
         self._order: list[str] = [
@@ -687,13 +683,7 @@ class Scheduler:
                 fields["commitments"] = Message._trusted({aid: _hmac_fields(aid)})
                 assignment = Message._trusted(fields)
             achain = _chain(proc.achain, aid)
-            if self._in_memory:
-                # nothing to survive a crash: keep the decoded entry, log a placeholder
-                # (the store still refuses a gap or a duplicate slot)
-                self._memlog.setdefault(proc.pid, []).append((achain, assignment))
-                entry = b""
-            else:
-                entry = _pack_entry(achain, chain, aid, fields, block)
+            entry = _pack_entry(achain, chain, aid, fields, block)
             self.store.append_log(f"assignments/{proc.pid}", slot, entry)
             # Durable (or, when registering, inside the caller's transaction).
             self._remember(proc.pid, slot, assignment)
@@ -724,11 +714,6 @@ class Scheduler:
     # -- reading -----------------------------------------------------------------------
 
     def _read_entry(self, pid: str, slot: int) -> tuple[bytes, Message]:
-        if self._in_memory:
-            entries = self._memlog.get(pid, [])
-            if not 0 <= slot < len(entries):
-                raise SchedulerError(f"process {pid} has no slot {slot}", field="slot")
-            return entries[slot]
         rows = self.store.read_log(f"assignments/{pid}", slot, slot + 1)
         if not rows:
             raise SchedulerError(f"process {pid} has no slot {slot}", field="slot")
@@ -764,9 +749,6 @@ class Scheduler:
         if from_ < 0:
             raise SchedulerError(f"'from' must be >= 0, got {from_}", field="from")
         end = min(last + 1, from_ + limit)
-        if self._in_memory:
-            out = [a for _, a in self._memlog.get(pid, [])[from_:end]]
-            return out, end <= last
         rows = self.store.read_log(f"assignments/{pid}", from_, end) if end > from_ else []
         out = [self._parse_entry(pid, row)[1] for row in rows]
         return out, end <= last

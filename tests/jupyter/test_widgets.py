@@ -68,15 +68,19 @@ def frontend(widget: Any, content: dict[str, Any]) -> None:
 
 
 def count_comm_messages(widget: Any) -> list[dict[str, Any]]:
-    """Record every comm message the widget publishes (what a kernel sends the browser)."""
+    """Record every message the widget sends to the front end (ipywidgets' ``_send``,
+    before it checks for a kernel: other tests may leave a kernel-less global shell)."""
     sent: list[dict[str, Any]] = []
-    original = widget.comm.publish_msg
+    original = widget._send
+    if getattr(widget.comm, "kernel", True) is None:
+        # a kernel-less global shell left by another test: ipywidgets would skip sending
+        widget.comm.kernel = object()
 
-    def publish(msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
-        sent.append({"type": msg_type, "data": data})
-        original(msg_type, data, *args, **kwargs)
+    def send(msg: Any, buffers: Any = None) -> None:
+        sent.append({"type": "comm_msg", "data": msg})
+        original(msg, buffers)
 
-    widget.comm.publish_msg = publish
+    widget._send = send
     return sent
 
 

@@ -198,6 +198,12 @@ def test_follow_blocks_moves_block_height_with_the_clock(node: ao.Node) -> None:
     assert node.verify(proc)
 
 
-def test_without_a_node_outside_jupyter_the_helpers_say_what_to_pass() -> None:
+def test_without_a_node_outside_jupyter_the_helpers_say_what_to_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import IPython
+
+    # other tests may have left a global IPython shell with the AO magics loaded
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     with pytest.raises(TypeError, match="pass a node"):
         spawn_morpheus()
