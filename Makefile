@@ -27,6 +27,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install npm lint
+	bash tools/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -466,6 +466,8 @@ def load_ipython_extension(ipython: Any, session: Session | None = None) -> AOMa
     ipython.register_magics(magics)
     ipython.events.register("post_run_cell", magics.post_run_cell)
     register_formatters(ipython)
+    from .panel import register_panel  # JupyterLab's AO side panel (comm target ao.panel)
+    register_panel(magics)
     ipython._ao_magics = magics
     return magics
 
