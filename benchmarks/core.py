@@ -72,10 +72,13 @@ def main() -> None:
     hp_base = Message({"a": 1}).with_priv(hashpath=message_id(sample) + "/key-1")
     hp_steps = rate(lambda i: hashpath(hp_base, req), seconds)
 
+    # a key whose value is a message, so every result gets a hashpath (base ID + chain)
     opts = Opts(registry=default_registry())
-    pool = fresh(count, 2)
-    resolves = once(lambda i: resolve(pool[i], req, opts), count)
-    warm = once(lambda i: resolve(pool[i], req, opts), count)
+    pool = [m.with_(meta={"n": i}) for i, m in enumerate(fresh(count, 2))]
+    msg_req = Message({"path": "meta"})
+    resolves = once(lambda i: resolve(pool[i], msg_req, opts), count)
+    assert resolve(pool[0], msg_req, opts).value.hashpath is not None
+    warm = once(lambda i: resolve(pool[i], msg_req, opts), count)
     opts_no_hp = Opts(registry=default_registry(), hashpath="ignore")
     pool = fresh(count, 3)
     resolves_no_hp = once(lambda i: resolve(pool[i], req, opts_no_hp), count)
@@ -96,7 +99,7 @@ def main() -> None:
         ("hashpath steps (sha-256-chain)", hp_steps, None),
         ("message@1.0 resolves with hashpath (new base)", resolves, 30_000),
         ("  ... same bases again (ID memoised)", warm, None),
-        ("message@1.0 resolves, hashpath ignored", resolves_no_hp, None),
+        ("message@1.0 resolves of a text key (no hashpath)", resolves_no_hp, None),
         ("SQLite message writes (one txn each)", writes, None),
     ]
     for name, value, target in rows:

@@ -42,7 +42,7 @@ from .httpsig import (
 )
 from .message import Message, Value
 from .structured import TABM, escape_key, format_float, to_tabm
-from .values import Atom
+from .values import Atom, Link
 
 Committers = Literal["none", "all"] | Sequence[str]
 
@@ -189,6 +189,15 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
         elif kind is Atom:
             raw = value.name.encode()  # type: ignore[union-attr]
             types.append((key, "atom"))
+        elif kind is Message or kind is tuple or kind is Link:
+            # a nested message, list or link is committed by reference: key+link = its ID
+            if kind is Link:
+                raw = value.id.encode()  # type: ignore[union-attr]
+            else:
+                raw = message_id(value, "all").encode()  # type: ignore[arg-type]
+            key += "+link"
+            if key == inline + "+link":
+                inline = ""  # a linked body is a header, not the inline body
         else:
             return None
         if len(raw) > MAX_HEADER_LENGTH:

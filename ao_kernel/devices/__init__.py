@@ -24,6 +24,13 @@ def default_registry() -> DeviceRegistry:
         MessageDevice(), MetaDevice(), SchedulerDevice(), ProcessDevice(), LuaDevice(),
         StackDevice(), WasiDevice(), JsonIfaceDevice(), Wasm64Device(), MultipassDevice(),
     ])
+    from .faff import FaffDevice
+    from .p4 import P4Device
+    from .process_ledger import ProcessLedgerDevice
+    from .simple_pay import SimplePayDevice
+
+    for extra in (P4Device(), SimplePayDevice(), FaffDevice(), ProcessLedgerDevice()):
+        registry.add(extra)
     for device in codec_devices():
         registry.add(device)
     return registry

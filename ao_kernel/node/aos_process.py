@@ -100,6 +100,7 @@ class AosProcess:
         self._factory = engine_factory
         self.history: list[dict[str, Any]] = []
         self.engine: Any = None
+        self.last_instructions = 0
         self.boot_outcome = self._boot()
 
     # -- engine life -----------------------------------------------------------------------
@@ -118,6 +119,13 @@ class AosProcess:
         return outcome
 
     def _call(self, engine: Any, handle: Any, msg: Mapping[str, Any], env: Any) -> Outcome:
+        try:
+            return self._call_inner(engine, handle, msg, env)
+        finally:  # metering: what the call cost (the engine counts per call)
+            self.last_instructions = int(getattr(engine, "instructions_used", 0) or 0)
+
+    def _call_inner(self, engine: Any, handle: Any, msg: Mapping[str, Any],
+                    env: Any) -> Outcome:
         ts = msg.get("Timestamp")
         if isinstance(ts, int) and hasattr(engine, "set_time"):
             engine.set_time(ts)
@@ -148,10 +156,12 @@ class AosProcess:
     def apply(self, msg: Mapping[str, Any]) -> Outcome:
         """Compute one message; an erroring message leaves the state as it was."""
         outcome = self._call(self.engine, self._handle, msg, self._env_lua)
+        used = self.last_instructions
         if outcome.error is None:
             self.history.append(dict(msg))
         else:
             self.engine, self._handle, self._env_lua = self._replica()
+        self.last_instructions = used  # the slot's cost, not the replay's
         return outcome
 
     def dry_run(self, msg: Mapping[str, Any]) -> Outcome:

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", default="sqlite:node.db",
                        help="store: 'memory' or 'sqlite:PATH' (default sqlite:node.db)")
     serve.add_argument("--wallet", default=None, help="an Arweave JWK file for the node")
+    serve.add_argument("--config", default=None,
+                       help="a node config file in flat@1.0 syntax (key: value lines)")
     serve.add_argument("--force-signed", action="store_true",
                        help="sign every HyperBEAM result with the node wallet")
     serve.add_argument("--print-env-only", action="store_true",
@@ -44,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         wallet = Wallet.load(args.wallet) if args.wallet else None
-        node = Node(store=None if args.store == "memory" else args.store, wallet=wallet)
+        node = Node(store=None if args.store == "memory" else args.store, wallet=wallet,
+                    config_file=args.config)
     except AOError as exc:
         print(f"ao-node: {exc}", file=sys.stderr)
         return 2

@@ -31,6 +31,8 @@ from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
 from .cron import Cron
 from .events import EventBus
+from .hooks import Hooks
+from .operator import OperatorMixin
 from .process_handle import Process
 from .processes import Computer
 from .results import SlotResult
@@ -88,7 +90,7 @@ def message_id_of_body(body: Message) -> str:
     return message_id(body, "all")
 
 
-class Node:
+class Node(OperatorMixin):
     """A local AO node."""
 
     def __init__(
@@ -97,6 +99,7 @@ class Node:
         *,
         wallet: Wallet | None = None,
         config: Mapping[str, Any] | None = None,
+        config_file: str | Any | None = None,
         clock: Clock | str | None = None,
         blocks: str | Callable[[], Any] | None = None,
     ) -> None:
@@ -104,18 +107,26 @@ class Node:
         self.clock: Clock = _make_clock(clock)
         self.cache = MessageCache(self.store)
         self.wallet = wallet or self._load_or_create_wallet()
-        self.registry = default_registry()
-        defaults = {
+        defaults: dict[str, Any] = {
             "device": "meta@1.0",
             "port": 8734,
             "operator": self.wallet.address,
             "hashpath-alg": "sha-256-chain",
             "commitment-device": "httpsig@1.0",
             "store": self.store.describe() if hasattr(self.store, "describe") else "memory",
+            "devices": tuple(default_registry().names()),
+            "simple-pay-mode": "flat",
+            "gateway": "",
         }
-        self.state = NodeState(Message({**defaults, **(config or {})}),
+        from ..devices.meta import OfferedRegistry, coerce_config, load_config_file
+
+        file_options = dict(load_config_file(config_file)) if config_file else {}
+        options = coerce_config(defaults, {**file_options, **(config or {})})
+        self.state = NodeState(Message({**defaults, **options}),
                                operator=self.wallet.address)
+        self.registry = OfferedRegistry(default_registry(), self.state)
         self.events = EventBus()
+        self.hooks = Hooks(self)
         self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock,
                                    block_info=_make_blocks(blocks, self.clock))
         self.computer = Computer(self)
@@ -158,13 +169,28 @@ class Node:
 
     def resolve_result(self, request: str | Sequence[Any] | Message, **opts: Any) -> Result:
         """Resolve a HyperBEAM path (``/~meta@1.0/info``) or a message list; the Result."""
+
+        if isinstance(request, (str, Message)) and self.hooks.active:
+            ticket = self.hooks.before(
+                request if isinstance(request, str) else request.text("path") or "/",
+                request if isinstance(request, Message) else None, 1)
+            result: Result | None = None
+            try:
+                result = self._resolve_steps(request, **opts)
+            finally:
+                self.hooks.after(ticket, result)
+            return result
+        return self._resolve_steps(request, **opts)
+
+    def _resolve_steps(self, request: str | Sequence[Any] | Message, **opts: Any) -> Result:
         from ..core.path import parse_path
 
         if isinstance(request, str):
             steps: Sequence[Any] = parse_path(request)
         elif isinstance(request, Message):
             steps = parse_path(request.text("path") or "/", query={
-                k: v for k, v in request.items() if k != "path"  # type: ignore[misc]
+                k: v for k, v in request.items()  # type: ignore[misc]
+                if k not in ("path", "commitments")
             })
         else:
             steps = request
@@ -394,7 +420,9 @@ class Node:
         its own thread; returns a handle with ``url``, ``env()`` and ``stop()``."""
         from .http import serve
 
-        return serve(self, port=port, host=host, **options)
+        handle = serve(self, port=port, host=host, **options)
+        self.hooks.install_http(handle.server)  # request/response hooks (p4 payments)
+        return handle
 
     def close(self) -> None:
         self._cron_stop.set()

@@ -43,6 +43,7 @@ from ..core.message import Message, Value
 from ..runtimes.aos import AOS_MODULE_ID
 from ..runtimes.aos.abi import json1_env, json1_message, tags_of, tags_to_dict
 from .aos_process import AosProcess
+from .metering import slot_cost
 from .results import SlotResult
 from .wasm_process import process_factory
 
@@ -152,13 +153,13 @@ class Computer:
                               else live.hashpath, assignment)
         result = SlotResult(process=live.pid, slot=slot, message_id=str(msg["Id"]),
                             outcome=outcome, hashpath=hp, assignment=assignment,
-                            patches=patches)
+                            patches=patches, cost=slot_cost(live.runtime, body))
         live.results[slot] = result
         live.at_slot = slot
         live.hashpath = hp
         self.node.events.publish("computed", process=live.pid, slot=slot, error=outcome.error,
                                  outbox=len(outcome.messages), hashpath=hp,
-                                 output=outcome.data)
+                                 output=outcome.data, cost=result.cost)
         return result
 
     def dry_run(self, pid: str, body: Message) -> SlotResult:
@@ -180,7 +181,8 @@ class Computer:
             msg["Id"] = message_id(body)
             outcome = live.runtime.dry_run(msg)
             return SlotResult(process=pid, slot=live.at_slot, message_id=msg["Id"],
-                              outcome=outcome, hashpath="", dry_run=True)
+                              outcome=outcome, hashpath="", dry_run=True,
+                              cost=slot_cost(live.runtime, None))
 
     def state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
         """The process's globals after ``slot`` (default: latest)."""

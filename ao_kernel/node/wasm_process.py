@@ -197,6 +197,7 @@ class WasmAosProcess:
                                  init=False)
             _FRESH[self.module.sha256] = _fresh_pages(fresh)
         self.boot_outcome = self._call(self.process_msg)
+        self.last_fuel = int(self.instance.fuel_used)
         self._checkpoint: _Checkpoint | None = None
         self._take_checkpoint()
 
@@ -253,6 +254,7 @@ class WasmAosProcess:
         t0 = time.perf_counter()
         outcome = self._call(msg)
         cost = time.perf_counter() - t0
+        self.last_fuel = int(self.instance.fuel_used)  # metering: before any rollback
         if outcome.error is None:
             kept = dict(msg)
             self.history.append(kept)

@@ -169,3 +169,18 @@ def value_over_slots(proc: Process, value: str | Callable[[dict[str, Any]], Any]
     fig.ao_data = {"slots": xs, "values": ys}  # type: ignore[attr-defined]
     return fig
 
+
+
+def cost_per_slot(node: Any, proc: Process | str, *, key: str = "instructions") -> Figure:
+    """Bars of what each computed slot of ``proc`` cost (metering: ``instructions``,
+    ``fuel`` or ``bytes``), from ``node.costs(proc)``."""
+    rows = node.costs(proc)
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    ax.bar([r["slot"] for r in rows], [r.get(key, 0) for r in rows], color="#4c72b0")
+    ax.set_xlabel("slot")
+    ax.set_ylabel(key)
+    pid = proc if isinstance(proc, str) else proc.id
+    ax.set_title(f"{key} per slot · {pid[:8]}…")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
