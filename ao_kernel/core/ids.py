@@ -169,9 +169,10 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
     types: list[tuple[str, str]] = []
     body: bytes | None = None
     key_parts = _key_parts
-    for key, value in items.items():
-        if key in _SKIP or key[:4] == "priv":
+    for item_key, value in items.items():
+        if item_key in _SKIP or item_key[:4] == "priv":
             continue
+        key = item_key
         kind = type(value)
         if kind is str:
             raw = value.encode()  # type: ignore[union-attr]
@@ -191,13 +192,11 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
             types.append((key, "atom"))
         elif kind is Message or kind is tuple or kind is Link:
             # a nested message, list or link is committed by reference: key+link = its ID
-            if kind is Link:
-                raw = value.id.encode()  # type: ignore[union-attr]
-            else:
-                raw = message_id(value, "all").encode()  # type: ignore[arg-type]
-            key += "+link"
-            if key == inline + "+link":
+            raw = (value.id if kind is Link  # type: ignore[union-attr]
+                   else message_id(value, "all")).encode()  # type: ignore[arg-type]
+            if key == inline:
                 inline = ""  # a linked body is a header, not the inline body
+            key = item_key + "+link"
         else:
             return None
         if len(raw) > MAX_HEADER_LENGTH:

@@ -99,7 +99,7 @@ class Wasm64Device(Device):
                 output: Any = inst.call_strings(str(fn), *[
                     p if isinstance(p, (str, bytes)) else str(p) for p in params])
             else:
-                output = tuple(inst.call(str(fn), *params))  # type: ignore[arg-type]
+                output = tuple(inst.call(str(fn), *params))
             kind = "ok"
         except AOError as exc:
             output, kind = f"{type(exc).__name__}: {exc}", "error"

@@ -151,7 +151,7 @@ class Node(OperatorMixin):
     @property
     def address(self) -> str:
         """The node operator's (and scheduler's) address."""
-        return self.wallet.address
+        return str(self.wallet.address)
 
     def opts(self, **overrides: Any) -> Opts:
         """Resolution options bound to this node."""

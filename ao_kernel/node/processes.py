@@ -204,7 +204,8 @@ class Computer:
                 if isinstance(nonce, int) and nonce > target:
                     break
                 replica.apply(old)
-            return replica.state()
+            state: dict[str, Any] = replica.state()
+            return state
 
     def runtime(self, pid: str) -> AosProcess:
         live = self.live(pid)

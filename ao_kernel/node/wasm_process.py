@@ -462,7 +462,8 @@ def process_factory(node: Any, definition: Message) -> Any:
 
     def make(process_msg: Mapping[str, Any], env: Mapping[str, Any], *,
              seed: bytes = b"") -> WasmAosProcess:
-        old = env.get("Module") if isinstance(env.get("Module"), Mapping) else {}
+        found = env.get("Module")
+        old: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         env = {**env, "Module": {**module_entry, "Owner": old.get("Owner", "")}}
         return WasmAosProcess(process_msg, env, seed=seed, module=compiled)
 

@@ -503,8 +503,8 @@ class WasmInstance:
             if cur is None or end is None:
                 return None
             self.store.set_fuel(1 << 62)
-            self._sp_rest = int(cur(self.store))  # type: ignore[arg-type]
-            self._stack_room = self._sp_rest - int(end(self.store))  # type: ignore[arg-type]
+            self._sp_rest = int(cur(self.store))
+            self._stack_room = self._sp_rest - int(end(self.store))
         return self._sp_rest
 
     # -- memory ---------------------------------------------------------------------------
@@ -584,7 +584,7 @@ class WasmInstance:
     # -- host imports -----------------------------------------------------------------------
 
     def _host(self, module: str, name: str, ty: wasmtime.FuncType) -> Callable[..., Any]:
-        custom = self._extra.get((module, name))
+        custom: Callable[..., Any] | None = self._extra.get((module, name))
         if custom is not None:
             return custom
         impl = getattr(self, f"_imp_{name}", None)
