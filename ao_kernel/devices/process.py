@@ -97,6 +97,15 @@ def _jsonable(value: Any) -> Value:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _as_value(value: Any) -> Value:
+    """Published (patched) state as message content: tables stay nested messages."""
+    if isinstance(value, dict):
+        return Message({str(k): _as_value(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_as_value(v) for v in value)
+    return _jsonable(value)
+
+
 def _outbox_message(entry: dict[str, Any]) -> Message:
     fields: dict[str, Value] = {}
     for tag in entry.get("Tags") or []:
@@ -127,11 +136,13 @@ def state_message(result: SlotResult) -> Message:
             str(i + 1): _jsonable(a) for i, a in enumerate(outcome.assignments)})
     if outcome.error is not None:
         results["error"] = str(outcome.error)
-    out: dict[str, Value] = {
+    # what the process published with patch@1.0 is part of its state (/compute/cache/...)
+    out: dict[str, Value] = {k: _as_value(v) for k, v in result.patched_state.items()}
+    out.update({
         "results": Message(results),
         "at-slot": result.slot,
         "process": result.process,
-    }
+    })
     if result.hashpath:
         out["hashpath"] = result.hashpath
     return Message(out)

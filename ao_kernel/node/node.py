@@ -157,7 +157,7 @@ class Node(OperatorMixin):
         """Resolution options bound to this node."""
         opts = Opts(
             registry=self.registry,
-            loader=self.cache.read,
+            loader=self.load,
             cache=ResultCache(self.cache),  # type: ignore[arg-type]
             node=self,
             extra={"node_state": self.state, "wallet": self.wallet,
@@ -349,6 +349,18 @@ class Node(OperatorMixin):
         self._recent[mid] = msg
         if len(self._recent) > 10_000:
             self._recent.pop(next(iter(self._recent)))
+
+    def load(self, msg_id: str) -> Message:
+        """Any message this node holds by ID: stored, scheduled, or a process definition
+        (what an ID at the start of a path loads)."""
+        if self.scheduler.has_process(msg_id):
+            return self.scheduler.process(msg_id)
+        found = self.find_message(msg_id)
+        if found is None:
+            from ..core.errors import NotFoundError
+
+            raise NotFoundError(f"message {msg_id} is not known to this node", field=msg_id)
+        return found
 
     def find_message(self, msg_id: str) -> Message | None:
         """A message this node scheduled or stored, by ID."""

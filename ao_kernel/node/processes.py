@@ -147,13 +147,16 @@ class Computer:
         else:
             outcome = live.runtime.apply(msg)
         patches = _take_patches(outcome)
-        for patch in patches:
-            live.patched.update(patch)
+        if patches:
+            live.patched = {**live.patched}  # results keep the state as of their slot
+            for patch in patches:
+                live.patched.update(patch)
         hp = compute_hashpath(Message().with_priv(hashpath=live.hashpath) if "/" in live.hashpath
                               else live.hashpath, assignment)
         result = SlotResult(process=live.pid, slot=slot, message_id=str(msg["Id"]),
                             outcome=outcome, hashpath=hp, assignment=assignment,
-                            patches=patches, cost=slot_cost(live.runtime, body))
+                            patches=patches, cost=slot_cost(live.runtime, body),
+                            patched_state=live.patched)
         live.results[slot] = result
         live.at_slot = slot
         live.hashpath = hp

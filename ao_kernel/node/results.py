@@ -25,6 +25,8 @@ class SlotResult:
     push_error: str | None = None
     dry_run: bool = False
     patches: list[dict[str, Any]] = field(default_factory=list)
+    #: everything the process had published with patch@1.0 up to this slot
+    patched_state: dict[str, Any] = field(default_factory=dict)
     #: what computing the slot cost: ``instructions`` (Lua), ``fuel`` (wasm), ``bytes``
     #: (the message stored for it); see :mod:`ao_kernel.node.metering`
     cost: dict[str, int] = field(default_factory=dict)

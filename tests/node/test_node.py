@@ -299,3 +299,12 @@ def test_block_heights_can_follow_the_clock(wallet: Any) -> None:
     second = proc.send(action="H")
     assert int(second.assignment["block-height"]) - int(first.assignment["block-height"]) == 10  # type: ignore[index,arg-type]
     assert proc.inspect("return Height") == int(second.assignment["block-height"])  # type: ignore[index,arg-type]
+
+
+def test_process_paths_resolve_locally(node: ao.Node) -> None:
+    proc = node.spawn(name="paths")
+    proc.eval("return 1 + 1")
+    assert node.resolve(f"/{proc.id}~process@1.0/compute&slot+integer=1/results/data") == "2"
+    assert node.resolve(f"/{proc.id}~process@1.0/slot")["current"] == 1
+    proc.eval('Send({ device = "patch@1.0", cache = { balance = 10 } })')
+    assert node.resolve(f"/{proc.id}~process@1.0/compute/cache/balance") == 10
