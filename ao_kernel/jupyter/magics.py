@@ -399,12 +399,22 @@ class AOMagics(Magics):
 
     @line_magic
     def remote(self, line: str) -> str:
-        """``%remote local``: the node the magics talk to (only the local node for now)."""
+        """``%remote URL`` / ``%remote local``: the node the cells and magics talk to.
+
+        ``%remote http://127.0.0.1:8734`` switches to a node serving HyperBEAM's HTTP API
+        (e.g. ``ao-node serve``; requests signed with this kernel's wallet);
+        ``%remote local`` switches back to the embedded node, which kept running."""
         target = line.strip()
-        if target != "local":
-            raise UsageError(f"%remote {target!r}: only 'local' (this kernel's node) is "
-                             "supported for now; remote nodes arrive with the HTTP client")
-        return f"local node {self.session.node.address}"
+        if target == "local":
+            node = self.session.use_local()
+            return f"local node {node.address}"
+        if not target.startswith(("http://", "https://")):
+            raise UsageError(f"%remote {target!r}: give a URL (http://host:port) or 'local'")
+        try:
+            node = self.session.use_remote(target)
+        except errors.AOError as exc:
+            raise UsageError(f"%remote {target}: {exc}") from None
+        return f"remote node {target} (operator {node.address})"
 
     # -- widgets (another module) ---------------------------------------------------------
 

@@ -60,6 +60,10 @@ class Session:
         self.events = EventBus()
         self.store_spec = store or "memory"
         self.current_pid: str | None = None
+        self.remote_url: str | None = None  # set while the magics talk to a remote node
+        self.remote_names: dict[str, str] = {}
+        self._local_node: Any = None
+        self._local_pid: str | None = None
         self.snapshots: dict[str, Snapshot] = {}
         self._snapdir: tempfile.TemporaryDirectory[str] | None = None
         self._node_future = self.executor.submit(self._make_node, store, clock, wallet)
@@ -140,14 +144,45 @@ class Session:
     def spawn(self, *, name: str | None = None, tags: Mapping[str, str] | None = None,
               module: str | None = None, cron: str | None = None,
               lua: str | None = None) -> Any:
-        proc = self.call(self.node.spawn, lua, name=name, tags=dict(tags or {}),
-                         module=module, cron=cron)
+        if self.remote_url is not None:
+            proc = self.call(self.node.spawn, lua, name=name, tags=dict(tags or {}))
+            if name:
+                self.remote_names[name] = proc.id
+        else:
+            proc = self.call(self.node.spawn, lua, name=name, tags=dict(tags or {}),
+                             module=module, cron=cron)
         self.current_pid = proc.id
         return proc
+
+    # -- local or remote -------------------------------------------------------------------
+
+    def use_remote(self, url: str) -> Any:
+        """Talk to the node at ``url`` (HyperBEAM HTTP API) instead of the embedded one;
+        the embedded node keeps running and ``use_local()`` switches back."""
+        from ..node.remote import connect
+
+        if self.remote_url is None:
+            self._local_node, self._local_pid = self.node, self.current_pid
+        wallet = self._local_node.wallet
+        remote = self.call(connect, url, wallet=wallet)
+        self.call(remote.info)  # fail now, with a clear error, if nothing answers there
+        self._node, self.remote_url, self.current_pid = remote, url, None
+        self.remote_names = {}
+        return remote
+
+    def use_local(self) -> Any:
+        """Back to the embedded node (and its current process)."""
+        if self.remote_url is not None:
+            self.call(self._node.close)
+            self._node, self.current_pid = self._local_node, self._local_pid
+            self.remote_url = None
+        return self.node
 
     def find(self, ref: str) -> Any:
         """A process by ID or by name (the most recently spawned of that name)."""
         node = self.node
+        if self.remote_url is not None:  # a remote node: names known from this session
+            return node.process(self.remote_names.get(ref, ref))
         if node.scheduler.has_process(ref):
             return node.process(ref)
         named = [p for p in node.processes if p.name == ref]
@@ -200,15 +235,15 @@ class Session:
 
     def lua_members(self, path: str, *, timeout: float = 2.0) -> dict[str, str]:
         """Names (-> Lua type) of the table at ``path`` ("" = globals) in the current process."""
-        if path and not _IDENT_PATH.match(path):
-            return {}
+        if (path and not _IDENT_PATH.match(path)) or self.remote_url is not None:
+            return {}  # a remote node's Lua state cannot be read outside a message
         proc = self.current
         value = self.call(proc.inspect, _MEMBERS_LUA.replace("@PATH@", path), timeout=timeout)
         return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
     def lua_describe(self, name: str, *, timeout: float = 2.0) -> dict[str, Any]:
         """What ``name`` (a global, a dotted field, or a handler's name) is, for inspection."""
-        if not _IDENT_PATH.match(name):
+        if not _IDENT_PATH.match(name) or self.remote_url is not None:
             return {}
         proc = self.current
         value = self.call(proc.inspect, _DESCRIBE_LUA.replace("@PATH@", name), timeout=timeout)
@@ -297,7 +332,9 @@ class Session:
 
 def running_engines(node: Any) -> list[Any]:
     """The Lua engines of every live process (to interrupt them; no locks taken)."""
-    engines = []
+    engines: list[Any] = []
+    if not hasattr(node, "computer"):  # a remote node: nothing runs here to interrupt
+        return engines
     computer = node.computer
     for pid in list(node.scheduler.processes()):
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ao_kernel.testing.wallets import dev_wallet
+
 from pathlib import Path
 from typing import Any
 
@@ -309,10 +311,33 @@ def test_parse_duration() -> None:
     assert parse_duration("1d") == 86_400_000
 
 
-def test_remote_accepts_only_local(ip: Any, session: Session) -> None:
-    assert session.node.address in line(ip, "remote", "local")
-    with pytest.raises(UsageError, match=r"'http://example\.org'"):
-        line(ip, "remote", "http://example.org")
+def test_remote_switches_to_a_served_node_and_back(ip: Any, session: Session) -> None:
+    import socket
+
+    import ao_kernel as ao
+
+    local = session.node.address
+    assert local in line(ip, "remote", "local")
+    with pytest.raises(UsageError, match="give a URL"):
+        line(ip, "remote", "somewhere")
+    with socket.socket() as sock:  # a loopback port with nobody listening
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    with pytest.raises(UsageError, match="remote"):
+        line(ip, "remote", f"http://127.0.0.1:{closed}")
+    served = ao.Node(wallet=dev_wallet(2), clock="virtual")
+    server = served.serve(port=0)
+    try:
+        assert "remote node" in line(ip, "remote", server.url)
+        proc = session.spawn(name="far")
+        assert served.scheduler.has_process(proc.id)  # it lives on the served node
+        assert session.eval("return 6 * 7").output == "42"
+        assert session.find("far").id == proc.id
+        assert local in line(ip, "remote", "local")
+        assert not session.node.scheduler.has_process(proc.id)
+    finally:
+        server.stop()
+        served.close()
 
 
 def test_widget_magics_are_hooks(ip: Any, session: Session) -> None:
