@@ -16,5 +16,9 @@ for dir in tools/aos-oracle tests/http/npm widgets-js extension tests/arweave/np
     continue
   fi
   echo "npm ci in $dir"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  # npm ci refuses a lock file that lacks optional platform packages the registry
+  # snapshot does not carry (msgpackr-extract-darwin-* ...); npm install --no-save then
+  # installs the same locked versions without rewriting the lock
+  (cd "$dir" && { npm ci --no-audit --no-fund --loglevel=error \
+    || npm install --no-save --no-audit --no-fund --loglevel=error; })
 done

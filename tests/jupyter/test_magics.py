@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ao_kernel.testing.wallets import dev_wallet
-
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from IPython.core.error import UsageError
 from ao_kernel.jupyter.magics import HELP, LuaError, parse_duration
 from ao_kernel.jupyter.session import Session
 from ao_kernel.runtimes.aos import AOS_MODULE_ID, blueprint_names
+from ao_kernel.testing.wallets import dev_wallet
 
 
 def line(ip: Any, name: str, arg: str = "") -> Any:
