@@ -50,8 +50,15 @@ process, exactly like a line typed into aos; %%lua does the same in any IPython 
   %clock                            the node's clock
   %clock advance 10s                advance the (virtual) clock: ms, s, m, h, d
   %store memory | sqlite:PATH       choose the store: closes this node, opens a new one
-  %remote local                     the node cells talk to; only the local node for now
-                                    (remote nodes arrive with the HTTP client)
+  %remote URL | local               talk to a served node (HTTP) or the embedded one
+                                      %remote http://127.0.0.1:8734
+  %configure KEY=VALUE ...          change node options as the operator (signed)
+  %payments simple-pay@1.0 [--price N] | off
+                                    charge for requests (p4@1.0 hooks); off: free again
+  %topup ADDRESS AMOUNT             credit a wallet on the node's ledger (operator)
+  %balance [ADDRESS]                a balance (default: this kernel's wallet)
+  %costs [pid|name]                 what each slot of a process cost (instructions, bytes)
+  %publish [pid|name] --gateway URL post a process and its schedule to an Arweave gateway
   %%python / %%py                   (AO kernel) run the cell as Python
   %graph / %timeline                live widgets (ao_kernel.jupyter.widgets)
 
@@ -365,6 +372,81 @@ class AOMagics(Magics):
         with usage_errors():
             snap = self.session.restore(name)
         return f"restored {snap.name!r}: {snap.processes} process(es), store {snap.spec}"
+
+    # -- operating the node (issue: operator) ---------------------------------------------
+
+    def _local_node(self, what: str) -> Any:
+        if self.session.remote_url is not None:
+            raise UsageError(f"%{what} operates the embedded node; switch back with "
+                             "%remote local")
+        return self.session.node
+
+    @line_magic
+    def configure(self, line: str) -> Any:
+        """``%configure KEY=VALUE ...``: change node options, signed by the operator."""
+        updates = parse_tags(line.split(), "%configure")
+        if not updates:
+            raise UsageError("%configure needs KEY=VALUE pairs, e.g. %configure port=9000")
+        node = self._local_node("configure")
+        with usage_errors():
+            self.session.call(node.configure, updates)
+        return f"configured {', '.join(sorted(updates))} ({len(node.history)} change(s))"
+
+    @magic_arguments()
+    @argument("device", help="pricing/ledger device (simple-pay@1.0, faff@1.0) or 'off'")
+    @argument("--price", type=int, default=None, help="price per message (simple-pay)")
+    @line_magic
+    def payments(self, line: str) -> str:
+        """``%payments simple-pay@1.0 [--price N]`` / ``%payments off``."""
+        args = parse_args(self.payments, line)
+        node = self._local_node("payments")
+        with usage_errors():
+            if args.device == "off":
+                self.session.call(node.disable_payments)
+                return "payments off: every request is free"
+            options = {} if args.price is None else {"simple-pay-price": args.price}
+            self.session.call(node.enable_payments, args.device, **options)
+        return f"payments on: {args.device}" + (f", price {args.price}" if args.price else "")
+
+    @line_magic
+    def topup(self, line: str) -> str:
+        """``%topup ADDRESS AMOUNT``: credit a wallet on the ledger (as the operator)."""
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            raise UsageError("%topup needs an address and a whole amount: %topup ADDR 100")
+        node = self._local_node("topup")
+        with usage_errors():
+            balance = self.session.call(node.topup, parts[0], int(parts[1]))
+        return f"{parts[0]}: balance {balance}"
+
+    @line_magic
+    def balance(self, line: str) -> int:
+        """``%balance [ADDRESS]``: a balance on the node's ledger (default: this wallet)."""
+        node = self._local_node("balance")
+        address = line.strip() or node.address
+        with usage_errors():
+            value: int = self.session.call(node.balance, address)
+        return value
+
+    @line_magic
+    def costs(self, line: str) -> Any:
+        """``%costs [pid|name]``: what each slot of a process cost."""
+        node = self._local_node("costs")
+        with usage_errors():
+            proc = self.session.process(line.strip() or None)
+            return self.session.call(node.costs, proc)
+
+    @magic_arguments()
+    @argument("process", nargs="?", default=None, help="process id or name (default: current)")
+    @argument("--gateway", required=True, help="Arweave gateway URL, e.g. http://127.0.0.1:1984")
+    @line_magic
+    def publish(self, line: str) -> Any:
+        """``%publish [pid|name] --gateway URL``: post a process and its schedule to Arweave."""
+        args = parse_args(self.publish, line)
+        node = self._local_node("publish")
+        with usage_errors():
+            proc = self.session.process(args.process)
+            return self.session.call(node.publish, proc, args.gateway)
 
     @line_magic
     def clock(self, line: str) -> str:

@@ -366,3 +366,24 @@ def test_quoted_arguments(ip: Any, session: Session) -> None:
     assert proc.definition.text("greeting") == "hello world"
     res = line(ip, "send", "--action Eval --data 'return 6 * 7'")
     assert res.output == "42"
+
+
+def test_operator_magics(ip: Any, session: Session) -> None:
+    node = session.node
+    assert "configured port" in line(ip, "configure", "port=9100")
+    assert node.resolve("/~meta@1.0/info/port") == 9100
+    with pytest.raises(UsageError, match="KEY=VALUE"):
+        line(ip, "configure", "")
+    assert "payments on" in line(ip, "payments", "simple-pay@1.0 --price 2")
+    stranger = dev_wallet(3).address
+    assert line(ip, "balance", stranger) == 0
+    assert "balance 50" in line(ip, "topup", f"{stranger} 50")
+    assert line(ip, "balance", stranger) == 50
+    with pytest.raises(UsageError, match="whole amount"):
+        line(ip, "topup", f"{stranger} lots")
+    assert "off" in line(ip, "payments", "off")
+    session.eval("x = 1")
+    costs = line(ip, "costs", "")
+    assert costs and "instructions" in costs[-1]
+    with pytest.raises(UsageError):
+        line(ip, "publish", "")  # --gateway is required
