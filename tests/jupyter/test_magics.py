@@ -31,7 +31,8 @@ def test_ao_help_lists_every_magic(ip: Any, capsys: pytest.CaptureFixture[str]) 
     for magic in ("%spawn", "%connect", "%process", "%send", "%%lua", "%load FILE",
                   "%load-blueprint", "%inbox", "%schedule", "%state", "%hashpath",
                   "%commitments", "%verify", "%resolve", "%snapshot", "%restore", "%clock",
-                  "%store", "%remote local", "%%python", "%graph", "%timeline"):
+                  "%store", "%remote URL | local", "%%python", "%graph", "%timeline",
+                  "%configure", "%payments", "%topup", "%balance", "%costs", "%publish"):
         assert magic in out, magic
     for name in blueprint_names():
         assert name in out
