@@ -97,8 +97,35 @@ function detailView(detail) {
   );
 }
 
+/** Can cytoscape measure the canvas? Only once it is in the document and laid out: on a
+ * detached element (anywidget calls render() before JupyterLab attaches the output) the
+ * browser's computed paddings are "", cytoscape's size becomes NaN and its layouts throw
+ * "Cannot read properties of undefined (reading 'h')"; on a 0x0 one they stack every node
+ * in a corner. */
+function measurable(node) {
+  return node.isConnected && node.clientWidth > 0 && node.clientHeight > 0;
+}
+
+/** Call fn whenever node's size may have changed (ResizeObserver, or polling without it). */
+function watchSize(node, fn) {
+  if (typeof ResizeObserver !== "undefined") {
+    const observer = new ResizeObserver(() => fn());
+    observer.observe(node);
+    return () => observer.disconnect();
+  }
+  let timer = null;
+  let last = "";
+  const poll = () => {
+    const now = `${node.isConnected} ${node.clientWidth}x${node.clientHeight}`;
+    if (now !== last) { last = now; fn(); }
+    timer = setTimeout(poll, 100);
+  };
+  timer = setTimeout(poll, 0);
+  return () => clearTimeout(timer);
+}
+
 function render({ model, el }) {
-  const root = h("div", { class: "ao-widget ao-graph" });
+  const root = h("div", { class: "ao-widget ao-graph", "data-state": "waiting" });
   const status = h("span", { class: "ao-status" });
   const layoutSelect = h("select", { class: "ao-select", title: "layout" },
     ["cose", "circle", "concentric", "breadthfirst", "grid"].map((n) => h("option", { value: n }, n)));
@@ -111,21 +138,67 @@ function render({ model, el }) {
   root.append(toolbar, h("div", { class: "ao-graph-body" }, canvas, side));
   el.append(root);
 
-  let p = palette(el);
+  // cytoscape is created only once the canvas can be measured (see measurable): until then
+  // model changes only update the status line, and the first sync after creation draws the
+  // whole graph (the model always holds all of it, so nothing needs replaying).
+  let cy = null;
+  let p = null;
   let labelEdges = true;
-  const cy = cytoscape({ container: canvas, elements: [], style: styles(p, true),
-    minZoom: 0.1, maxZoom: 4, boxSelectionEnabled: false });
-  el.aoCytoscape = cy; // for browser and jsdom tests: tap elements, count what is drawn
   let drawn = new Map(); // edge id -> drawn data (for group clicks)
   let pending = false;
   let needLayout = true;
+  let destroyed = false;
+  let layouts = 0;
 
-  const applyHeight = () => { canvas.style.height = model.get("height") || "420px"; side.style.maxHeight = canvas.style.height; cy.resize(); };
+  const applyHeight = () => {
+    canvas.style.height = model.get("height") || "420px";
+    side.style.maxHeight = canvas.style.height;
+    onSize();
+  };
+
+  function create() {
+    p = palette(el); // the theme's variables resolve only in the document
+    cy = cytoscape({ container: canvas, elements: [], style: styles(p, labelEdges),
+      layout: { name: "null" }, minZoom: 0.1, maxZoom: 4, boxSelectionEnabled: false });
+    el.aoCytoscape = cy; // for browser and jsdom tests: tap elements, count what is drawn
+    cy.on("tap", "node", (evt) => model.send({ type: "select", kind: "process", id: evt.target.id() }));
+    cy.on("tap", "edge", (evt) => {
+      const e = drawn.get(evt.target.id()) || evt.target.data();
+      model.send({ type: "select", kind: "message", process: e.process, slot: e.slot });
+    });
+    cy.on("tap", (evt) => { if (evt.target === cy) model.send({ type: "select", kind: "none" }); });
+    needLayout = true;
+    root.dataset.state = "drawn";
+    sync();
+  }
+
+  /** The canvas was attached, detached or resized. */
+  function onSize() {
+    if (destroyed || !measurable(canvas)) return;
+    if (!cy) { create(); return; }
+    cy.resize();
+    if (needLayout) schedule();
+  }
+
+  function layout() {
+    if (!measurable(canvas)) { needLayout = true; return; } // redone when it can be
+    needLayout = false;
+    cy.resize(); // drop a size cytoscape cached while the canvas was hidden or detached
+    cy.layout({ name: model.get("graph_layout") || "cose", animate: false, fit: true, padding: 24,
+      nodeDimensionsIncludeLabels: true }).run();
+    layouts += 1;
+    root.dataset.layouts = String(layouts);
+  }
 
   function sync() {
     pending = false;
+    if (destroyed) return;
     const nodes = model.get("nodes") || [];
     const edges = drawnEdges(model.get("edges") || [], model.get("group"));
+    const count = model.get("message_count");
+    status.textContent = `${nodes.filter((n) => n.kind === "process").length} processes · ${count} messages` +
+      (edges.length < count && !model.get("group") ? ` (${edges.length} drawn)` : "") + ` · ${model.get("updates")} updates`;
+    if (!cy) return; // drawn when cytoscape is created
     const wantLabels = model.get("group") || edges.length <= 300;
     if (wantLabels !== labelEdges) { labelEdges = wantLabels; cy.style(styles(p, labelEdges)); }
     const want = new Set();
@@ -148,55 +221,54 @@ function render({ model, el }) {
       }
       cy.elements().filter((x) => !want.has(x.id())).remove();
     });
-    if (added || needLayout) {
-      needLayout = false;
-      cy.layout({ name: model.get("layout") || "cose", animate: false, fit: true, padding: 24,
-        nodeDimensionsIncludeLabels: true }).run();
+    if (added || needLayout) layout();
+    root.dataset.nodes = String(cy.nodes().length);
+    root.dataset.edges = String(cy.edges().length);
+    const rendered = cy.elements().length;
+    if (model.get("rendered_count") !== rendered) {
+      model.set("rendered_count", rendered);
+      model.save_changes();
     }
-    const count = model.get("message_count");
-    status.textContent = `${nodes.filter((n) => n.kind === "process").length} processes · ${count} messages` +
-      (edges.length < count && !model.get("group") ? ` (${edges.length} drawn)` : "") + ` · ${model.get("updates")} updates`;
-    model.set("rendered_count", cy.elements().length);
-    model.save_changes();
   }
-  const schedule = () => { if (!pending) { pending = true; requestAnimationFrame(sync); } };
+  const schedule = () => { if (!pending && !destroyed) { pending = true; requestAnimationFrame(sync); } };
 
   const showDetail = () => { replace(side, detailView(model.get("detail"))); };
-  const syncControls = () => { layoutSelect.value = model.get("layout"); groupBox.checked = model.get("group"); };
+  const syncControls = () => { layoutSelect.value = model.get("graph_layout"); groupBox.checked = model.get("group"); };
 
-  cy.on("tap", "node", (evt) => model.send({ type: "select", kind: "process", id: evt.target.id() }));
-  cy.on("tap", "edge", (evt) => {
-    const e = drawn.get(evt.target.id()) || evt.target.data();
-    model.send({ type: "select", kind: "message", process: e.process, slot: e.slot });
-  });
-  cy.on("tap", (evt) => { if (evt.target === cy) model.send({ type: "select", kind: "none" }); });
-  layoutSelect.addEventListener("change", () => { model.set("layout", layoutSelect.value); model.save_changes(); });
+  layoutSelect.addEventListener("change", () => { model.set("graph_layout", layoutSelect.value); model.save_changes(); });
   groupBox.addEventListener("change", () => { model.set("group", groupBox.checked); model.save_changes(); });
-  fitButton.addEventListener("click", () => cy.fit(undefined, 24));
+  fitButton.addEventListener("click", () => { if (cy && measurable(canvas)) { cy.resize(); cy.fit(undefined, 24); } });
 
   const onLayout = () => { needLayout = true; syncControls(); schedule(); };
   model.on("change:nodes", schedule);
   model.on("change:edges", schedule);
   const onGroup = () => { syncControls(); schedule(); };
   model.on("change:group", onGroup);
-  model.on("change:layout", onLayout);
+  model.on("change:graph_layout", onLayout);
   model.on("change:detail", showDetail);
   model.on("change:height", applyHeight);
-  const stopTheme = onThemeChange(() => { p = palette(el); cy.style(styles(p, labelEdges)); });
+  const stopTheme = onThemeChange(() => {
+    if (!cy) return; // create() reads the palette
+    p = palette(el);
+    cy.style(styles(p, labelEdges));
+  });
+  const stopWatching = watchSize(canvas, onSize);
 
-  applyHeight();
   syncControls();
   showDetail();
-  sync();
+  sync(); // the status line, at once
+  applyHeight(); // creates cytoscape now if el is already in the document (not in JupyterLab)
   return () => {
+    destroyed = true;
+    stopWatching();
     stopTheme();
     model.off("change:nodes", schedule);
     model.off("change:edges", schedule);
     model.off("change:group", onGroup);
-    model.off("change:layout", onLayout);
+    model.off("change:graph_layout", onLayout);
     model.off("change:detail", showDetail);
     model.off("change:height", applyHeight);
-    cy.destroy();
+    if (cy) cy.destroy();
     delete el.aoCytoscape;
   };
 }

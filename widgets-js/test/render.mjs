@@ -6,6 +6,7 @@
 // STATES.json holds real model states exported by the Python widgets:
 //   {graph: {...}, graph_detail: {...}, timeline: {...}, explorer: {...}}
 import { JSDOM } from "jsdom";
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,15 +23,17 @@ for (const key of ["window", "document", "Node", "MutationObserver", "getCompute
 const noop = () => {};
 const ctx = new Proxy({}, { get: (t, k) => (k in t ? t[k] : k === "measureText" ? () => ({ width: 10 }) : noop), set: (t, k, v) => { t[k] = v; return true; } });
 window.HTMLCanvasElement.prototype.getContext = () => ctx;
-// jsdom does no layout: give elements a size and browsers' default "0px" paddings
+// jsdom does no layout: give elements a size and browsers' default "0px" paddings, but only
+// in the document, as browsers do. A detached element (where anywidget renders in
+// JupyterLab) measures 0x0 and its computed paddings are "" (cytoscape's size is then NaN).
 for (const [prop, value] of [["clientWidth", 600], ["clientHeight", 400], ["offsetWidth", 600], ["offsetHeight", 400]]) {
-  Object.defineProperty(window.HTMLElement.prototype, prop, { get: () => value, configurable: true });
+  Object.defineProperty(window.HTMLElement.prototype, prop, { get() { return this.isConnected ? value : 0; }, configurable: true });
 }
 const computed = window.getComputedStyle.bind(window);
 window.getComputedStyle = (node) => {
   const style = computed(node);
   return new Proxy(style, { get(target, key) {
-    if (key === "getPropertyValue") return (name) => target.getPropertyValue(name) || (name.startsWith("padding") ? "0px" : "");
+    if (key === "getPropertyValue") return (name) => target.getPropertyValue(name) || (name.startsWith("padding") && node.isConnected ? "0px" : "");
     const v = target[key];
     return typeof v === "function" ? v.bind(target) : v;
   } });
@@ -78,6 +81,53 @@ const report = {};
   model.set("nodes", []);
   await frame();
   report.graph.after_clear = cy.elements().length;
+  cleanup();
+}
+
+{ // graph rendered into a detached element, as anywidget does in JupyterLab: nothing throws,
+  // cytoscape waits for the document, and what changed meanwhile is drawn once attached
+  const widget = await load("graph.js");
+  const model = new FakeModel({ ...states.graph, nodes: [], edges: [], message_count: 0, rendered_count: 0 });
+  const el = document.createElement("div");
+  const cleanup = widget.render({ model, el });
+  await frame();
+  const root = el.querySelector(".ao-graph");
+  const waiting = { created: Boolean(el.aoCytoscape), state: root.dataset.state };
+  model.set("message_count", states.graph.message_count);
+  model.set("edges", states.graph.edges);
+  model.set("nodes", states.graph.nodes);
+  await frame();
+  waiting.status = el.querySelector(".ao-status").textContent;
+  document.body.append(el);
+  await frame(); await frame(); await frame(); await frame();
+  const cy = el.aoCytoscape;
+  report.graph_detached = { waiting,
+    state: root.dataset.state, nodes: cy && cy.nodes().length, edges: cy && cy.edges().length,
+    data_nodes: root.dataset.nodes, layouts: Number(root.dataset.layouts || 0),
+    rendered_count: model.state.rendered_count };
+  // detached again (a windowed notebook drops off-screen cells): updates wait for the size
+  el.remove();
+  model.set("group", false);
+  model.set("graph_layout", "circle");
+  await frame(); await frame();
+  report.graph_detached.layouts_while_detached = Number(root.dataset.layouts) - report.graph_detached.layouts;
+  document.body.append(el);
+  await frame(); await frame(); await frame(); await frame();
+  report.graph_detached.reattached_edges = cy.edges().length;
+  report.graph_detached.layout_select = el.querySelector("select.ao-select").value;
+  report.graph_detached.layouts_after = Number(root.dataset.layouts);
+  const r = report.graph_detached;
+  assert.deepEqual(waiting, { created: false, state: "waiting", status: report.graph.status });
+  assert.equal(r.state, "drawn");
+  assert.equal(r.nodes, report.graph.nodes);
+  assert.equal(r.edges, report.graph.edges);
+  assert.equal(r.data_nodes, String(report.graph.nodes));
+  assert.equal(r.rendered_count, report.graph.rendered_count);
+  assert.ok(r.layouts >= 1);
+  assert.equal(r.layouts_while_detached, 0);
+  assert.equal(r.reattached_edges, report.graph.ungrouped_edges);
+  assert.ok(r.layouts_after > r.layouts);
+  assert.equal(r.layout_select, "circle");
   cleanup();
 }
 

@@ -47,7 +47,10 @@ class GraphWidget(anywidget.AnyWidget):
     message_count = traitlets.Int(0).tag(sync=True)
     #: model updates sent so far (one per batch)
     updates = traitlets.Int(0).tag(sync=True)
-    layout = traitlets.Unicode("cose").tag(sync=True)
+    #: the cytoscape layout (``cose``, ``circle``, ...); also ``g.layout``. Not synced as
+    #: ``layout``: that name is ipywidgets' Layout child model, and the front end's
+    #: DOMWidgetView would try to make a view of the string.
+    graph_layout = traitlets.Unicode("cose").tag(sync=True)
     #: draw one edge per (sender, target, action) with a count, instead of one per message
     group = traitlets.Bool(True).tag(sync=True)
     #: what the front end selected, and the kernel's answer
@@ -181,6 +184,15 @@ class GraphWidget(anywidget.AnyWidget):
     @property
     def batcher(self) -> Batcher[Event]:
         return self._batcher
+
+    @property
+    def layout(self) -> str:
+        """The cytoscape layout name (``graph_layout``); it replaces ipywidgets' Layout."""
+        return self.graph_layout
+
+    @layout.setter
+    def layout(self, name: str) -> None:
+        self.graph_layout = name
 
     # -- selection -------------------------------------------------------------------------
 
