@@ -26,9 +26,9 @@ UTF-8 encoding).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from types import MappingProxyType
-from typing import Any, TypeAlias, Union
+from typing import Any, TypeAlias, TypeVar, Union, overload
 
 from .errors import MessageError
 from .values import Atom, Link
@@ -37,10 +37,14 @@ Value: TypeAlias = Union[str, bytes, int, float, bool, Atom, Link, tuple[Any, ..
 
 _ID_KEY_SIZES = frozenset({32, 42, 43})
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_MISSING: Any = object()
+_T = TypeVar("_T")
 
 
 def normalize_key(key: object) -> str:
     """The normal form of a key: lowercase text, except ID-like keys, which keep case."""
+    if key.__class__ is str:  # the common case first
+        return key if len(key) in _ID_KEY_SIZES else key.lower()
     if isinstance(key, bytes):
         try:
             key = key.decode("utf-8")
@@ -55,6 +59,9 @@ def normalize_key(key: object) -> str:
     return key.lower()
 
 
+_FROZEN = frozenset({str, bytes, int, bool, float})
+
+
 def is_private(key: str) -> bool:
     """Keys starting with ``priv`` never leave this node and are never committed."""
     return key.startswith("priv")
@@ -62,6 +69,8 @@ def is_private(key: str) -> bool:
 
 def normalize_value(value: object, *, key: str = "value") -> Value:
     """Freeze ``value`` into one of the message value types, or raise MessageError."""
+    if value.__class__ in _FROZEN:
+        return value  # type: ignore[return-value]
     if value is None or isinstance(value, (str, bytes, bool, int, float, Atom, Link, Message)):
         return value
     if isinstance(value, (bytearray, memoryview)):
@@ -162,6 +171,27 @@ class Message(Mapping[str, Value]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 
+    # The Mapping mixins go through __getitem__ per key; these read the dict directly.
+    @overload
+    def get(self, key: str, /) -> Value | None: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> Value | _T: ...
+
+    def get(self, key: str, default: Any = None, /) -> Any:
+        value = self._items.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        return self._items.get(normalize_key(key), default)
+
+    def items(self) -> ItemsView[str, Value]:
+        return self._items.items()
+
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def values(self) -> ValuesView[Value]:
+        return self._items.values()
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -229,7 +259,10 @@ class Message(Mapping[str, Value]):
 
     def public(self) -> Message:
         """This message without private (``priv*``) keys."""
-        if not any(is_private(k) for k in self._items):
+        for k in self._items:
+            if k.startswith("priv"):
+                break
+        else:
             return self
         return Message._trusted(
             {k: v for k, v in self._items.items() if not is_private(k)}, self._priv
@@ -245,7 +278,7 @@ class Message(Mapping[str, Value]):
     def commitments(self) -> Message:
         """The ``commitments`` of this message (empty when unsigned)."""
         c = self._items.get("commitments")
-        return c if isinstance(c, Message) else Message()
+        return c if isinstance(c, Message) else _NO_COMMITMENTS
 
     def text(self, key: str, default: str | None = None) -> str | None:
         """The value at ``key`` as text, or ``default``."""
@@ -274,3 +307,6 @@ def as_message(value: object, *, field: str = "message") -> Message:
     if isinstance(value, Mapping):
         return Message(value)
     raise MessageError(f"{field} must be a message, got {type(value).__name__}", field=field)
+
+
+_NO_COMMITMENTS = Message()  # immutable, so one empty value serves every unsigned message

@@ -320,7 +320,10 @@ class RSASigner(Signer):
 
     @property
     def address(self) -> str:
-        return owner_address(self._public_key)
+        cached: str | None = self.__dict__.get("_address")
+        if cached is None:
+            cached = self.__dict__["_address"] = owner_address(self._public_key)
+        return cached
 
     def sign_pss(
         self, data: bytes, hash: HashName | str = "sha256", salt_length: SaltLength = 32

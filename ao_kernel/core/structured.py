@@ -203,7 +203,28 @@ def to_tabm(
         tabm = _encode_map(numbered, links, child_id, list_marker=True)
         return tabm
     msg = value if isinstance(value, Message) else Message(value)
-    return _encode_map(msg, links, child_id, list_marker=False)
+    return _binaries_only(msg) or _encode_map(msg, links, child_id, list_marker=False)
+
+
+_NOT_PLAIN = REGEN_KEYS | {"ao-types", "commitments"}
+
+
+def _binaries_only(msg: Message) -> TABM | None:
+    """The TABM of a message whose values are all text or binaries (no types, links or
+    commitments to encode: the common message), built in one pass; else None."""
+    out: TABM = {}
+    items = msg._items
+    for key in sorted(items):  # the same key order as the general path
+        v = items[key]
+        if isinstance(v, str):
+            out[key] = v.encode("utf-8")
+        elif v.__class__ is bytes:
+            out[key] = v
+        else:
+            return None
+        if key in _NOT_PLAIN or key.startswith("priv"):
+            return None
+    return out
 
 
 def _encode_map(

@@ -17,6 +17,8 @@ from .errors import MalformedError
 
 
 def _varint(n: int) -> bytes:
+    if n < 128:
+        return _SMALL[n]
     out = bytearray()
     while True:
         byte = n & 0x7F
@@ -28,6 +30,9 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
+_SMALL = tuple(bytes((i,)) for i in range(128))
+
+
 def dumps(tabm: dict[str, Any]) -> bytes:
     """The bytes of ``tabm`` (values: bytes or nested TABMs)."""
     out = bytearray()
@@ -37,10 +42,14 @@ def dumps(tabm: dict[str, Any]) -> bytes:
 
 def _write(tabm: dict[str, Any], out: bytearray) -> None:
     out += b"M" + _varint(len(tabm))
-    for key in sorted(tabm, key=lambda k: k.encode("utf-8")):
+    # UTF-8 preserves code point order, so sorting the str keys sorts their bytes
+    for key in sorted(tabm):
         raw_key = key.encode("utf-8")
-        out += _varint(len(raw_key)) + raw_key
         value = tabm[key]
+        if value.__class__ is bytes:
+            out += _varint(len(raw_key)) + raw_key + b"B" + _varint(len(value)) + value
+            continue
+        out += _varint(len(raw_key)) + raw_key
         if isinstance(value, dict):
             _write(value, out)
         elif isinstance(value, (bytes, bytearray)):

@@ -110,11 +110,13 @@ class AosProcess:
         engine.execute(BOOT_SOURCE, "boot")
         handle = engine.execute('return require(".process").handle', "boot")
         engine._ao_make_msg = engine.execute(_MAKE_MSG, "boot")
+        engine._ao_step = engine.execute(_STEP, "boot")
+        engine._ao_make_env = engine.execute(_MAKE_ENV, "boot")
         return engine, handle
 
     def _boot(self) -> Outcome:
         self.engine, self._handle = self._new_engine()
-        self._env_lua = to_lua(self.engine, self.env)
+        self._env_lua = _env_to_lua(self.engine, self.env)
         outcome = self._call(self.engine, self._handle, self.process_msg, self._env_lua)
         return outcome
 
@@ -130,11 +132,19 @@ class AosProcess:
         if isinstance(ts, int) and hasattr(engine, "set_time"):
             engine.set_time(ts)
         try:
-            lua_msg = _message_to_lua(engine, msg)
-            if hasattr(engine, "call"):
-                raw = engine.call(handle, lua_msg, env)
+            step = getattr(engine, "_ao_step", None)
+            args = _flat_args(msg) if step is not None else None
+            if args is not None:
+                # one crossing: Lua builds the message, runs handle, and answers the
+                # common result (no outbox) as plain values instead of a table to walk
+                answer = engine.call(step, handle, env, *args)
+                if answer[0] == 1:
+                    return _plain_outcome(answer)
+                raw = answer[1]
             else:
-                raw = handle(lua_msg, env)
+                lua_msg = _message_to_lua(engine, msg)
+                raw = engine.call(handle, lua_msg, env) if hasattr(engine, "call") \
+                    else handle(lua_msg, env)
         except (ComputeLimitError, MemoryLimitError) as exc:
             return Outcome(error=f"{type(exc).__name__.replace('Error', '')}: {exc}")
         except LuaError as exc:
@@ -145,7 +155,7 @@ class AosProcess:
 
     def _replica(self) -> tuple[Any, Any, Any]:
         engine, handle = self._new_engine()
-        env = to_lua(engine, self.env)
+        env = _env_to_lua(engine, self.env)
         self._call(engine, handle, self.process_msg, env)
         for old in self.history:
             self._call(engine, handle, old, env)
@@ -198,6 +208,116 @@ return function(fields, names, values)
   return fields
 end
 """
+
+
+# One slot in one call: the message arrives as flat arguments (n root fields as key, value
+# pairs, then the tags as name, value pairs), and a result with an empty outbox and a
+# plain Output comes back as values: 1, data, prompt, print, test, has_output. Anything
+# else comes back whole as 0, result. Locals are captured at boot, before any user code.
+_STEP = """
+local type, next, select, pack = type, next, select, table.pack
+local PLAIN = { string = true, number = true, boolean = true }
+local OUT_KEYS = { data = true, prompt = true, print = true, test = true }
+local ROOT_KEYS = { Output = true, Messages = true, Spawns = true, Assignments = true }
+local function empty(t) return type(t) == "table" and next(t) == nil end
+return function(handle, env, nfields, ...)
+  local a = pack(...)
+  local msg, tags, t = {}, {}, 0
+  for i = 1, 2 * nfields, 2 do msg[a[i]] = a[i + 1] end
+  for i = 2 * nfields + 1, a.n, 2 do
+    t = t + 1
+    tags[t] = { name = a[i], value = a[i + 1] }
+  end
+  msg.Tags = tags
+  local res = handle(msg, env)
+  if type(res) ~= "table" or res.Error ~= nil or not empty(res.Messages)
+      or not empty(res.Spawns) or not empty(res.Assignments) then
+    return 0, res
+  end
+  for k in next, res do
+    if not ROOT_KEYS[k] then return 0, res end
+  end
+  local out = res.Output
+  if type(out) ~= "table" then return 0, res end
+  for k, v in next, out do
+    if not OUT_KEYS[k] or not PLAIN[type(v)] then return 0, res end
+  end
+  return 1, out.data, out.prompt, out.print, out.test, next(out) ~= nil
+end
+"""
+
+
+def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """``msg`` as ``_STEP``'s arguments, or None when a value is not a scalar."""
+    fields: list[Any] = []
+    tags = msg.get("Tags")
+    if not isinstance(tags, list):
+        return None
+    for key, value in msg.items():
+        if key == "Tags":
+            continue
+        if value is not None and value.__class__ not in _SCALARS:
+            return None
+        fields.append(key)
+        fields.append(value)
+    flat = [len(fields) // 2, *fields]
+    for tag in tags:
+        if tag.__class__ is not dict:
+            return None
+        name, value = tag.get("name"), tag.get("value")
+        if name.__class__ is not str or value.__class__ is not str:
+            return None
+        flat.append(name)
+        flat.append(value)
+    return tuple(flat)
+
+
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def _plain_outcome(answer: tuple[Any, ...]) -> Outcome:
+    """The Outcome of ``_STEP``'s short answer (the same as reading the whole table)."""
+    _, data, prompt, printed, test, has_output = answer
+    output: Any = []  # an empty Lua table reads as a list
+    if has_output:
+        output = {k: v for k, v in (("data", data), ("prompt", prompt), ("print", printed),
+                                    ("test", test)) if v is not None}
+    raw = {"Output": output, "Messages": [], "Spawns": [], "Assignments": []}
+    return Outcome(output=output, raw=raw)
+
+
+# The JSON-1 env ({Process = {Id, Owner, Tags}, Module = {Id, Owner, Tags = {}}}) from
+# flat arguments: the process's tags as name, value pairs.
+_MAKE_ENV = """
+local pack = table.pack
+return function(pid, owner, module, module_owner, ...)
+  local a = pack(...)
+  local tags = {}
+  for i = 1, a.n, 2 do tags[#tags + 1] = { name = a[i], value = a[i + 1] } end
+  return {
+    Process = { Id = pid, Owner = owner, Tags = tags },
+    Module = { Id = module, Owner = module_owner, Tags = {} },
+  }
+end
+"""
+
+
+def _env_to_lua(engine: Any, env: Mapping[str, Any]) -> Any:
+    """``env`` as a Lua table: one call for the usual shape, else converted generally."""
+    make = getattr(engine, "_ao_make_env", None)
+    process, module = env.get("Process"), env.get("Module")
+    if (make is not None and set(env) == {"Process", "Module"}
+            and isinstance(process, dict) and set(process) == {"Id", "Owner", "Tags"}
+            and isinstance(module, dict) and set(module) == {"Id", "Owner", "Tags"}
+            and module["Tags"] == [] and isinstance(process["Tags"], list)):
+        flat: list[Any] = []
+        for tag in process["Tags"]:
+            if not (isinstance(tag, dict) and set(tag) == {"name", "value"}
+                    and isinstance(tag["name"], str) and isinstance(tag["value"], str)):
+                return to_lua(engine, env)
+            flat += (tag["name"], tag["value"])
+        return make(process["Id"], process["Owner"], module["Id"], module["Owner"], *flat)
+    return to_lua(engine, env)
 
 
 def _message_to_lua(engine: Any, msg: Mapping[str, Any]) -> Any:

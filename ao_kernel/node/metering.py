@@ -30,7 +30,11 @@ def message_bytes(value: Any) -> int:
     if isinstance(value, Mapping):
         total = 0
         for key, item in value.items():
-            total += len(str(key)) + message_bytes(item)
+            total += len(str(key))
+            if item.__class__ is str and item.isascii():
+                total += len(item)
+            else:
+                total += message_bytes(item)
         return total
     if isinstance(value, (list, tuple)):
         return sum(message_bytes(v) for v in value)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core.errors import AOError, ResolveError
+from ..core.ids import message_id
 from ..core.message import Message
 from ..core.resolver import Opts, Result, resolve_many
 from ..devices import default_registry
@@ -85,8 +86,6 @@ def message_id_of(assignment: Message) -> str:
 
 
 def message_id_of_body(body: Message) -> str:
-    from ..core.ids import message_id
-
     return message_id(body, "all")
 
 
@@ -306,8 +305,13 @@ class Node(OperatorMixin):
         for key, value in {**(tags or {}), **fields}.items():
             body[key] = value
         body.update({"Data-Protocol": "ao", "Variant": "ao.TN.1", "Type": "Message"})
-        msg = Message(body).with_(target=target, data="" if data is None else data,
-                                  anchor=self._next_anchor())
+        for key in ("target", "data", "anchor"):  # set below, overriding any alias
+            for alias in [k for k in body if k.lower() == key]:
+                del body[alias]
+        body["target"] = target
+        body["data"] = "" if data is None else data
+        body["anchor"] = self._next_anchor()
+        msg = Message(body)
         if wallet is not None:
             from ..core.commitments import commit
 

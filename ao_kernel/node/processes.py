@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ProcessNotFoundError
-from ..core.ids import hashpath as compute_hashpath
-from ..core.ids import message_id
+from ..core.ids import compress, message_id
 from ..core.message import Message, Value
 from ..runtimes.aos import AOS_MODULE_ID
 from ..runtimes.aos.abi import json1_env, json1_message, tags_of, tags_to_dict
@@ -151,8 +150,9 @@ class Computer:
             live.patched = {**live.patched}  # results keep the state as of their slot
             for patch in patches:
                 live.patched.update(patch)
-        hp = compute_hashpath(Message().with_priv(hashpath=live.hashpath) if "/" in live.hashpath
-                              else live.hashpath, assignment)
+        # hashpath(state_{n-1}, assignment_n): the chain so far, folded, then the
+        # assignment's ID (its one HMAC commitment, known without recomputing it)
+        hp = f"{compress(live.hashpath)}/{_assignment_id(assignment)}"
         result = SlotResult(process=live.pid, slot=slot, message_id=str(msg["Id"]),
                             outcome=outcome, hashpath=hp, assignment=assignment,
                             patches=patches, cost=slot_cost(live.runtime, body),
@@ -364,6 +364,16 @@ def _take_patches(outcome: Any) -> list[dict[str, Any]]:
     if patches:
         outcome.messages = kept
     return patches
+
+
+def _assignment_id(assignment: Message) -> str:
+    """The all-commitments ID of an assignment: with one commitment (the scheduler's
+    HMAC), that commitment's ID, read instead of recomputed."""
+    comms = assignment.get("commitments")
+    if isinstance(comms, Message) and len(comms) == 1:
+        (only,) = comms.keys()
+        return only
+    return message_id(assignment, commitments="all")
 
 
 def _first_authority(definition: Message) -> str | None:

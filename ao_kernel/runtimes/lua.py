@@ -210,9 +210,17 @@ do
     if type(t) ~= "table" then
       error("bad argument #1 to 'for iterator' (table expected, got " .. type(t) .. ")", 2)
     end
-    local keys, n = {}, 0
-    for k in raw_next, t do n = n + 1; keys[n] = k end
-    if n > 1 then raw_sort(keys, before) end
+    local keys, n, kind = {}, 0, nil
+    for k in raw_next, t do
+      n = n + 1; keys[n] = k
+      local tk = type(k)
+      if kind == nil then kind = tk elseif kind ~= tk then kind = false end
+    end
+    if n > 1 then
+      -- keys of one type that `<` orders (strings, or numbers) sort in C, without a
+      -- Lua comparator call per comparison: same order as `before`, several times faster
+      if kind == "string" or kind == "number" then raw_sort(keys) else raw_sort(keys, before) end
+    end
     local i = 0
     return function(tbl)
       while true do
@@ -715,6 +723,9 @@ def precompile(source: str | bytes, chunkname: str,
     return bytes(code)
 
 
+#: (module name, source) -> bytecode; str hashes are cached, so a hit costs no SHA-256
+_MODULE_CODE: dict[tuple[str, str], bytes] = {}
+
 _LOADER = "local code = ... return load(code, '=[ao-kernel]', 'b')"
 _boot_code: bytes | None = None
 
@@ -830,6 +841,14 @@ class LuaEngine:
             return None, None
         try:
             # named like the real aos module's chunks, so errors read [string ".handlers"]:N:
+            if self._cache is None:  # the process-wide cache, keyed without re-hashing
+                key = (name, source)
+                code = _MODULE_CODE.get(key)
+                if code is None:
+                    if len(_MODULE_CODE) > 1_000:
+                        _MODULE_CODE.clear()
+                    code = _MODULE_CODE[key] = precompile(source, "." + name)
+                return code, None
             return precompile(source, "." + name, self._cache), None
         except LuaSyntaxError as exc:
             return None, exc.message

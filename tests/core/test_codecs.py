@@ -215,3 +215,14 @@ def test_ans104_roundtrip_signed_keeps_ids_and_verifies(msg: Message, data: str)
     assert back.without("commitments") == with_data
     via_http = roundtrip(back, "httpsig@1.0")
     assert verify(via_http)  # (the signed ID of an ed25519 item over httpsig: see issue note)
+
+
+def test_tabm_bytes_orders_keys_by_their_utf8_bytes() -> None:
+    from ao_kernel.core import tabm_bytes
+
+    keys = ["z", "\u00e9", "a", "\U0001f600", "\uffff", "A", "b-c"]
+    blob = tabm_bytes.dumps({k: b"v" for k in keys})
+    decoded = tabm_bytes.loads(blob)
+    assert list(decoded) == sorted(keys, key=lambda k: k.encode("utf-8"))
+    long_value = b"x" * 300  # a two-byte length
+    assert tabm_bytes.loads(tabm_bytes.dumps({"k": long_value})) == {"k": long_value}

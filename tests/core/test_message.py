@@ -78,3 +78,32 @@ def test_atoms_and_links() -> None:
     assert tabm["kind"] == b"process"
     assert tabm["ref+link"] == ID.encode()
     assert tabm["ao-types"] == b'kind="atom", no="atom", ok="atom"'
+
+
+def test_mapping_reads_normalise_keys_like_indexing() -> None:
+    msg = Message({"Action": "Ping", "n": 1})
+    assert msg.get("ACTION") == msg["Action"] == "Ping"
+    assert msg.get("missing") is None and msg.get("missing", 5) == 5
+    assert list(msg.items()) == [("action", "Ping"), ("n", 1)]
+    assert list(msg.keys()) == ["action", "n"] and list(msg.values()) == ["Ping", 1]
+    assert dict(msg) == {"action": "Ping", "n": 1}
+    with pytest.raises(MessageError):
+        msg.get(3.5)  # type: ignore[call-overload]
+
+
+def test_unsigned_messages_share_one_empty_commitments_value() -> None:
+    a, b = Message({"x": "1"}), Message({"y": "2"})
+    assert a.commitments is b.commitments and len(a.commitments) == 0
+
+
+def test_text_only_messages_encode_as_the_general_path_does() -> None:
+    from ao_kernel.core import structured
+
+    msg = Message({"b": "two", "a": b"\x00raw", "Empty": "", "\u00e9t\u00e9": "\u2603"})
+    fast = structured.to_tabm(msg)
+    assert list(fast) == sorted(fast)
+    general = structured._encode_map(msg, "discard", None, list_marker=False)
+    assert fast == general and list(fast) == list(general)
+    # anything else (types, private keys) takes the general path
+    assert structured._binaries_only(Message({"n": 1})) is None
+    assert structured._binaries_only(Message({"priv-x": "s"})) is None

@@ -268,3 +268,12 @@ def test_forward_copies_root_fields_and_sets_routing_tags(p):
 def test_prompt_can_be_redefined(p):
     p.eval('function Prompt() return "my> " end')
     assert p.eval("1")["Output"]["prompt"] == "my> "
+
+
+def test_root_keys_that_normalise_alike_resolve_the_same_on_every_replay():
+    seen = set()
+    for _ in range(4):  # fresh states: Lua seeds its string hashes per state
+        h = AosHarness()
+        h.eval('Handlers.add("k", "K", function(m) print(m["Content-Type"]) end)')
+        seen.add(data(h.send({"Action": "K", "content_type": "low", "Content_Type": "up"})))
+    assert len(seen) == 1 and seen.pop() in ("low", "up")

@@ -419,3 +419,19 @@ return table.concat(out, ",")
     first = orders.pop().split(",")
     assert first[:3] == ["1", "3", "key1"]
     assert first[-1] == "true"
+
+
+def test_pairs_orders_strings_numbers_and_mixed_keys() -> None:
+    engine = LuaEngine()
+    order = """
+local t = ...
+local out = {}
+for k in pairs(t) do out[#out + 1] = tostring(k) end
+return table.concat(out, ",")
+"""
+    strings = engine.execute("return {b = 1, a = 2, ['B'] = 3, aa = 4, [''] = 5}")
+    assert engine.execute(order, "t", strings) == ",B,a,aa,b"
+    numbers = engine.execute("return {[10] = 1, [2] = 2, [2.5] = 3, [-1] = 4}")
+    assert engine.execute(order, "t", numbers) == "-1,2,2.5,10"
+    mixed = engine.execute("return {z = 1, [3] = 2, [false] = 3, a = 4, [1] = 5, [true] = 6}")
+    assert engine.execute(order, "t", mixed) == "1,3,a,z,false,true"

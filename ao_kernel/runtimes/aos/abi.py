@@ -37,9 +37,19 @@ _ASSIGNMENT_ROOT = (("timestamp", "Timestamp"), ("block-height", "Block-Height")
 
 def header_case(key: str) -> str:
     """``reply-to`` -> ``Reply-To``; ID-like keys keep their case."""
-    if len(key) in (32, 42, 43):
-        return key
-    return "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
+    try:
+        return _HEADER_CASE[key]
+    except KeyError:
+        pass
+    cased = key if len(key) in (32, 42, 43) else \
+        "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
+    if len(_HEADER_CASE) > 50_000:
+        _HEADER_CASE.clear()
+    _HEADER_CASE[key] = cased
+    return cased
+
+
+_HEADER_CASE: dict[str, str] = {}  # tag names recur in every message
 
 
 def tag_value(value: Value) -> str:
@@ -67,6 +77,8 @@ def tag_value(value: Value) -> str:
 
 def owner_of(msg: Message, default: str) -> str:
     """The address that signed ``msg`` (first signer), else ``default``."""
+    if "commitments" not in msg:
+        return default
     for commitment in msg.commitments.values():
         if isinstance(commitment, Message):
             who = commitment.text("committer")
@@ -77,7 +89,7 @@ def owner_of(msg: Message, default: str) -> str:
 
 def tags_of(msg: Message) -> list[dict[str, str]]:
     """The tag list of ``msg`` in its own order (original ANS-104 tags when known)."""
-    for commitment in msg.commitments.values():
+    for commitment in (msg.commitments.values() if "commitments" in msg else ()):
         if isinstance(commitment, Message):
             original = commitment.get("original-tags")
             if isinstance(original, Message) and original:
@@ -89,7 +101,7 @@ def tags_of(msg: Message) -> list[dict[str, str]]:
                                     "value": tag.text("value") or ""})
                 return out
     return [
-        {"name": header_case(k), "value": tag_value(v)}
+        {"name": header_case(k), "value": v if v.__class__ is str else tag_value(v)}
         for k, v in msg.items()
         if k not in ROOT_KEYS and not k.startswith("priv") and not isinstance(v, Message)
     ]
@@ -123,6 +135,9 @@ def json1_message(
         for key, name in _ASSIGNMENT_ROOT:
             if key in assignment:
                 value = assignment[key]
+                if value.__class__ is int and key != "hash-chain":
+                    out[name] = value
+                    continue
                 out[name] = int(value) if key in ("timestamp", "block-height", "slot") and \
                     isinstance(value, (int, str)) and str(value).isdigit() else tag_value(value)
         if "Epoch" in out and str(out["Epoch"]).isdigit():

@@ -154,18 +154,26 @@ end
 
 local normalize = utils.normalize
 
+local rawNext = next
+
 local function normalizeMsg(msg)
-  local renames
-  for k in pairs(msg) do
-    local nk = normalize(k)
-    if nk ~= k then
-      renames = renames or {}
-      renames[k] = nk
-    end
+  -- Whether any key needs renaming does not depend on the visiting order, so the raw
+  -- `next` finds out; renaming itself goes in the fixed `pairs` order (two keys may
+  -- normalise to the same name, and the later one must win on every replay).
+  local rename = false
+  for k in rawNext, msg do
+    if normalize(k) ~= k then rename = true; break end
   end
-  for k, nk in pairs(renames or {}) do
-    msg[nk] = msg[k]
-    msg[k] = nil
+  if rename then
+    local renames = {}
+    for k in pairs(msg) do
+      local nk = normalize(k)
+      if nk ~= k then renames[#renames + 1] = k end
+    end
+    for _, k in ipairs(renames) do
+      msg[normalize(k)] = msg[k]
+      msg[k] = nil
+    end
   end
   for _, t in ipairs(msg.Tags or {}) do t.name = normalize(t.name) end
   ao.normalize(msg)

@@ -1,0 +1,94 @@
+"""The Python <-> Lua boundary of an aos process: the one-call fast path (flat arguments
+in, plain values out) must give exactly what the general path (tables both ways) gives."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+import ao_kernel as ao
+from ao_kernel.node import aos_process
+from ao_kernel.node.aos_process import AosProcess
+from ao_kernel.node.clock import VirtualClock
+from ao_kernel.testing.wallets import dev_wallet
+
+HANDLERS = r"""
+Handlers.add("ping", "Ping", function(msg) Count = (Count or 0) + 1 end)
+Handlers.add("echo", "Echo", function(msg) print("got " .. msg.Data) end)
+Handlers.add("reply", "Reply", function(msg) msg.reply({ Data = "pong", Extra = "1" }) end)
+Handlers.add("boom", "Boom", function(msg) error("boom at " .. msg.Data) end)
+Handlers.add("spawn", "Spawn", function(msg) Spawn(ao._module, { Data = "child" }) end)
+Handlers.add("silent", "Silent", function(msg) ao.outbox.Output = {} end)
+Handlers.add("odd", "Odd", function(msg) ao.outbox.Output = { data = { 1, 2 }, prompt = "> " } end)
+Handlers.add("num", "Num", function(msg) ao.outbox.Output = { data = 42 } end)
+Handlers.add("extra", "Extra", function(msg) ao.outbox.Output = { data = "x", other = "y" } end)
+"""
+
+SENDS: list[dict[str, Any]] = [
+    {"action": "Ping"},
+    {"action": "Echo", "data": "hello"},
+    {"action": "Echo", "data": "h\u00e9llo \u2603"},
+    {"action": "Reply"},
+    {"action": "Boom", "data": "x"},
+    {"action": "Spawn"},
+    {"action": "Silent"},
+    {"action": "Odd"},
+    {"action": "Num"},
+    {"action": "Extra"},
+    {"action": "Nobody"},  # the default handler: into the Inbox
+    {"action": "Eval", "data": "return { a = 1, b = { 'x' } }"},
+    {"action": "Eval", "data": "print('p'); return 7"},
+    {"action": "Eval", "data": "error('bad eval')"},
+    {"action": "Eval", "data": "return #Inbox"},
+    {"action": "Ping", "tags": {"Content_Type": "text/plain", "X-Thing": "1"}},
+]
+
+
+def _journal() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """A real process's JSON-1 env, spawn message and scheduled messages."""
+    node = ao.Node(wallet=dev_wallet(1), clock=VirtualClock(1_700_000_000_000))
+    proc = node.spawn(lua=HANDLERS, name="boundary")
+    for send in SENDS:
+        proc.send(**send)
+    live = node.computer.live(proc.id)
+    messages = [node.computer._json1(live, node.scheduler.assignment(proc.id, slot)["body"],
+                                     node.scheduler.assignment(proc.id, slot))
+                for slot in range(0, node.scheduler.current_slot(proc.id) + 1)]
+    return node.computer._env(live), messages[0], messages[1:]
+
+
+def _outcomes(env: dict[str, Any], spawn: dict[str, Any],
+              messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    process = AosProcess(spawn, env, seed=b"boundary")
+    out = [dataclasses.asdict(process.boot_outcome)]
+    out += [dataclasses.asdict(process.apply(m)) for m in messages]
+    out.append({"state": process.state()})
+    return out
+
+
+def test_the_fast_path_gives_what_the_general_path_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env, spawn, messages = _journal()
+    assert len(messages) > len(SENDS)  # each send, plus the handlers' Eval
+    fast = _outcomes(env, spawn, messages)
+    monkeypatch.setattr(aos_process, "_flat_args", lambda msg: None)
+    monkeypatch.setattr(aos_process, "_env_to_lua", aos_process.to_lua)
+    general = _outcomes(env, spawn, messages)
+    assert fast == general
+    # the journal covers both answers of the fast path: plain values and whole tables
+    outputs = [o.get("output") for o in fast]
+    assert any(isinstance(o, dict) and o.get("print") for o in outputs)
+    assert any(o.get("messages") for o in fast) and any(o.get("spawns") for o in fast)
+    assert any(o.get("error") for o in fast)
+
+
+def test_flat_args_refuse_nested_values() -> None:
+    assert aos_process._flat_args({"Id": "a", "Tags": [], "Nested": {"x": 1}}) is None
+    assert aos_process._flat_args({"Id": "a", "Tags": [{"name": "N", "value": 1}]}) is None
+    assert aos_process._flat_args({"Id": "a"}) is None  # no tag list
+    assert aos_process._flat_args(
+        {"Id": "a", "Cron": True, "Tags": [{"name": "N", "value": "v"}]}
+    ) == (2, "Id", "a", "Cron", True, "N", "v")
