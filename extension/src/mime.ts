@@ -11,6 +11,8 @@ export class AORenderer extends Widget implements IRenderMime.IRenderer {
   constructor(private _options: IRenderMime.IRendererOptions) {
     super();
     this.addClass('jp-AORenderer');
+    // as JupyterLab's own renderers do: what was chosen for this output
+    this.node.dataset.mimeType = _options.mimeType;
   }
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {

@@ -42,7 +42,8 @@ export function shortId(value: string, head = 6, tail = 4): string {
   if (value.length <= head + tail + 1) {
     return value;
   }
-  return `${value.slice(0, head)}…${value.slice(-tail)}`;
+  // not slice(-tail): slice(-0) is the whole string
+  return `${value.slice(0, head)}…${value.slice(value.length - tail)}`;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -563,7 +564,7 @@ export function renderGraph(doc: Document, d: Json): HTMLElement {
     t.setAttribute('x', String(x));
     t.setAttribute('y', String(y + R + 12));
     t.setAttribute('text-anchor', 'middle');
-    t.textContent = n.name || shortId(String(n.id), 4, 0).replace('…', '') + '…';
+    t.textContent = n.name || shortId(String(n.id));
     const title = doc.createElementNS(SVG, 'title');
     title.textContent = String(n.id);
     g.append(c, t, title);

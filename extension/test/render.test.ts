@@ -47,6 +47,8 @@ describe('ids', () => {
     expect(shortId(PID)).toBe('aBcDeF…bcde');
     expect(shortId('short')).toBe('short');
     expect(shortId(`${PID}/${MID}`)).toBe('aBcDeF…bcde/Zy9Xw8…yXwV');
+    // no tail: the head only (slice(-0) would append the whole ID)
+    expect(shortId(PID, 4, 0)).toBe('aBcD…');
   });
 
   it('shows the full value on hover and copies it on click', async () => {
@@ -196,6 +198,16 @@ describe('renderers', () => {
     expect(host.querySelectorAll('svg .jp-AO-graphNode').length).toBe(2);
     expect(host.querySelectorAll('svg .jp-AO-graphEdge').length).toBe(2);
     expect(host.querySelectorAll('tbody tr').length).toBe(2);
+    // an unnamed process is labelled with its short ID, like the table, not the full ID
+    const labels = [...host.querySelectorAll('svg .jp-AO-graphNode text')].map(t => t.textContent);
+    expect(labels).toEqual([shortId(PID), shortId(PID2)]);
+    const hovers = [...host.querySelectorAll('svg .jp-AO-graphNode > title')].map(t => t.textContent);
+    expect(hovers).toEqual([PID, PID2]);
+  });
+
+  it('graph: a named process is labelled with its name', () => {
+    const host = render('graph', { nodes: [{ id: PID, name: 'pinger' }], edges: [] });
+    expect(host.querySelector('svg .jp-AO-graphNode text')?.textContent).toBe('pinger');
   });
 
   it('a malformed payload shows an error, never throws', () => {
@@ -237,5 +249,23 @@ describe('side panel list', () => {
   it('an empty node says how to start', () => {
     const root = renderProcessList(document, { ...snap, processes: [] }, () => undefined);
     expect(root.textContent).toContain('No process yet');
+  });
+});
+
+describe('the MIME renderer', () => {
+  it('claims every kind, ranks before text/html, and marks its output with its MIME type', async () => {
+    // jsdom has no DragEvent, which @lumino/widgets reads when it loads
+    (globalThis as any).DragEvent ??= class extends MouseEvent {};
+    const { rendererFactory } = await import('../src/mime');
+    expect(rendererFactory.mimeTypes).toEqual(KINDS.map(mimeTypeOf));
+    expect(rendererFactory.defaultRank).toBeLessThan(50); // the kernel's text/html fallback
+    const mimeType = mimeTypeOf('result');
+    const renderer = rendererFactory.createRenderer({ mimeType } as any);
+    await renderer.renderModel({ data: { [mimeType]: RESULT } } as any);
+    const node = renderer.node;
+    expect(node.dataset.mimeType).toBe(mimeType); // as JupyterLab's own renderers do
+    expect(node.classList.contains('jp-AORenderer')).toBe(true);
+    expect(node.classList.contains('jp-AOResult')).toBe(true);
+    expect(node.querySelector('pre.jp-AO-output')?.textContent).toBe('hello world');
   });
 });

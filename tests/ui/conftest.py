@@ -55,6 +55,14 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
         (base_dir / sub).mkdir()
         env[var] = str(base_dir / sub)
+    # JupyterLab loads the COMMITTED build (ao_kernel/labextension), not the copy that
+    # `pip install -e .` made in .venv/share/jupyter/labextensions, which goes stale when
+    # extension/build.sh runs again: the first labextensions directory of JUPYTER_PATH wins
+    labext = base_dir / "data" / "labextensions"
+    labext.mkdir(parents=True)
+    (labext / "ao-kernel").symlink_to(ROOT / "ao_kernel" / "labextension")
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(base_dir / "data"), os.environ.get("JUPYTER_PATH")) if p)
     token, port = secrets.token_hex(16), _free_port()
     jupyter = Path(sys.executable).with_name("jupyter")
     log = open(base_dir / "lab.log", "w")  # noqa: SIM115 - closed below
@@ -90,13 +98,22 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="session")
-def browser(lab_server: Lab) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, without a JupyterLab (tests of fonts and glyphs)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: run tools/install-browser.sh (make test does)")
+    pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(lab_server: Lab, chromium: Any) -> Any:
+    return chromium
 
 
 @pytest.fixture

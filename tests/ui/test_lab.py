@@ -1,29 +1,39 @@
 """The JupyterLab extension in a real browser: Debian's Chromium driven by Playwright against
-`jupyter lab` started on loopback (fixtures in conftest.py). Screenshots go to
-test-artifacts/ (git-ignored).
+`jupyter lab` started on loopback (fixtures in conftest.py; it serves the COMMITTED build of
+ao_kernel/labextension). Screenshots go to test-artifacts/ (git-ignored).
 
-* a tutorial notebook (AO kernel) runs, and every AO output is drawn by our renderers,
-  not as raw JSON nor by the kernel's text/html fallback;
-* a showcase notebook covers all six kinds, ANSI colours, an error, copy-on-click and the
-  dark theme; the AO side panel lists the node's processes, updates live when the node
-  changes, and its Timeline button draws the timeline widget in the notebook;
-* the welcome notebook's live graph widget draws and updates.
+* a tutorial notebook (AO kernel) runs, and every output of every cell is drawn by the
+  right renderer: each AO output by ours, not as raw JSON, JupyterLab's JSON tree nor the
+  kernel's text/html fallback, and nothing is left without a renderer;
+* a showcase notebook covers all six kinds, the 16 ANSI colours, an error, copy-on-click;
+  the AO side panel lists the node's processes, updates live when the node changes, and
+  the Timeline button of a (non-current) process draws that process's timeline widget,
+  whose slot buttons are drawn icons that move through the slots; every text of the cards,
+  the panel and the widget has WCAG AA contrast (computed from getComputedStyle) and a
+  glyph, in the light and the dark theme;
+* the welcome notebook's live graph widget draws and updates, and its AO output and both
+  widgets are drawn by ao-kernel's front ends.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from typing import Any
 
 import nbformat
 import pytest
 
-from .conftest import ARTIFACTS, Lab
+from .conftest import ARTIFACTS, ROOT, Lab
 
 pytestmark = pytest.mark.slow
 
 SHOWCASE = [
     'print("\\27[32mgreen\\27[0m and \\27[31mred\\27[0m")\nreturn 6 * 7',
+    # the 16 ANSI foreground colours, each printed as its code: c30 ... c97
+    'local s = {}\nfor _, c in ipairs({30, 31, 32, 33, 34, 35, 36, 37, 90, 91, 92, 93, 94, 95, 96, 97})'
+    ' do\n  s[#s + 1] = "\\27[" .. c .. "mc" .. c .. "\\27[0m"\nend\nprint(table.concat(s, " "))',
     'Send({ Target = ao.id, Action = "Note", Data = "remember the white rabbit" })',
     "%process",
     "%commitments 1",
@@ -31,6 +41,11 @@ SHOWCASE = [
     '%%py\nimport ao_kernel as ao\nao.Message({"Action": "Ping", "count": 3})',
     "%%py\nfrom ao_kernel.jupyter.display import graph\ngraph(_ao)",
     '%%py\nget_ipython()._ao_magics.session.current.eval("error(\'boom\')")',
+    # a second process (with a slot of its own), so the panel's Timeline button has a
+    # process to choose and the timeline's slot buttons somewhere to go
+    "%spawn --name other",
+    "Visits = 1\nreturn Visits",
+    "%connect default",
 ]
 
 
@@ -112,10 +127,58 @@ def execute_in_kernel(page: Any, code: str) -> None:
     }""", code)
 
 
+# every output of every code cell: its MIME types and the one JupyterLab rendered
+_OUTPUT_VIEWS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const rows = [];
+  nb.widgets.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const outs = cell.model.outputs;
+    const views = cell.outputArea.widgets;
+    for (let i = 0; i < outs.length; i++) {
+      const view = views[i] && views[i].node;
+      const out = view && (view.matches('.jp-OutputArea-output') ? view
+                           : view.querySelector('.jp-OutputArea-output'));
+      // JupyterLab's renderers (and ours) say what they show in data-mime-type; the
+      // widget renderer of ipywidgets does not: a drawn ao-kernel widget says it
+      const shown = out && (out.getAttribute('data-mime-type')
+        || (out.querySelector('.ao-widget') ? 'application/vnd.jupyter.widget-view+json' : null));
+      rows.push({ cell: index, mimes: Object.keys(outs.get(i).data), shown,
+                  ours: out ? Boolean(out.closest('.jp-AORenderer')
+                                      || out.querySelector('.jp-AORenderer, .ao-widget')) : false,
+                  text: out ? out.textContent.slice(0, 300) : '' });
+    }
+  });
+  return rows;
+}"""
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def assert_outputs_rendered(page: Any) -> list[dict[str, Any]]:
+    """Each output has a renderer; an AO output is drawn by ours (not the kernel's text/html,
+    JupyterLab's JSON tree or text/plain), an ao-kernel widget draws as a widget."""
+    rows = page.evaluate(_OUTPUT_VIEWS)
+    for row in rows:
+        where = f"cell {row['cell']}: {row['mimes']} shown as {row['shown']}: {row['text']!r}"
+        assert row["shown"], f"no renderer: {where}"
+        ao = [m for m in row["mimes"] if m.startswith("application/vnd.ao.")]
+        if ao:
+            assert row["shown"] == ao[0] and row["ours"], where
+        if WIDGET_VIEW in row["mimes"]:
+            assert row["shown"] == WIDGET_VIEW and row["ours"], where
+        for bad in ("application/vnd.ao", "Javascript Error", "Error displaying widget",
+                    "No renderer", " object at 0x"):
+            assert bad not in row["text"], where
+        assert row["shown"] != "application/json", where
+    return rows
+
+
 def assert_rendered_by_extension(page: Any) -> list[str]:
     """Every AO output in the notebook is one of our renderers, none is raw JSON or HTML."""
     kinds = page.evaluate(_AO_OUTPUTS)
     assert kinds, "the notebook produced no application/vnd.ao.* output"
+    assert_outputs_rendered(page)
     rendered = page.locator(".jp-Notebook .jp-AORenderer")
     assert rendered.count() == len(kinds), (kinds, rendered.count())
     for kind in set(kinds):
@@ -127,6 +190,20 @@ def assert_rendered_by_extension(page: Any) -> list[str]:
         assert not re.match(r"\s*\{\s*\"", text), f"raw JSON shown: {text[:200]}"
         assert "application/vnd.ao" not in text
     return kinds
+
+
+def test_lab_serves_the_committed_build(lab_server: Lab) -> None:
+    """The browser tests exercise ao_kernel/labextension as committed (see conftest.py)."""
+    with urllib.request.urlopen(f"{lab_server.base}/lab?token={lab_server.token}",
+                                timeout=30) as resp:
+        html = resp.read().decode()
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      html, re.S)
+    assert found, html[:500]
+    config = json.loads(found.group(1))
+    ours = [e for e in config["federated_extensions"] if e["name"] == "ao-kernel"]
+    committed = json.loads((ROOT / "ao_kernel" / "labextension" / "package.json").read_text())
+    assert len(ours) == 1 and ours[0]["load"] == committed["jupyterlab"]["_build"]["load"], ours
 
 
 def test_tutorial_notebook_renders_ao_outputs(page: Any, lab_server: Lab) -> None:
@@ -147,25 +224,126 @@ def test_tutorial_notebook_renders_ao_outputs(page: Any, lab_server: Lab) -> Non
     assert not page.page_errors, page.page_errors
 
 
-def _luminance(rgb: str) -> float:
-    parts = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+def _luminance(rgb: list[float]) -> float:
+    parts = [c / 255 for c in rgb[:3]]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
-def _contrast(a: str, b: str) -> float:
+def _over(fg: list[float], bg: list[float]) -> list[float]:
+    """A semi-transparent colour (rgba(0,0,0,.54)) as drawn over an opaque background."""
+    a = fg[3] if len(fg) > 3 else 1.0
+    return [fg[i] * a + bg[i] * (1 - a) for i in range(3)]
+
+
+def _contrast(a: list[float], b: list[float]) -> float:
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
 
-_COLOURS = """(sel) => {
-  const e = document.querySelector(sel);
-  let bg = 'rgba(0, 0, 0, 0)', n = e;
-  while (n && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
-    bg = getComputedStyle(n).backgroundColor; n = n.parentElement;
+# What the AO front ends draw under `sel`: every element with text of its own (and every
+# SVG icon), with its colour and the background it sits on as the eye sees it
+# (semi-transparent layers composited up to the first opaque one), and the characters that
+# Chromium drew as the font's empty .notdef box (compared with an unassigned code point).
+_TEXT_AUDIT = """(sel) => {
+  const rgba = (c) => {  // rgb(), rgba() and color(srgb ...), what color-mix() computes to
+    const m = /(rgba?|color)\\(\\s*(?:srgb)?([^)]*)\\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[2].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    const k = m[1] === 'color' ? 255 : 1;
+    return [p[0] * k, p[1] * k, p[2] * k, p.length > 3 ? p[3] : 1];
+  };
+  const background = (e) => {
+    const layers = [];
+    for (let n = e; n; n = n.parentElement) {
+      const c = rgba(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = [255, 255, 255, 1];
+    for (const c of layers.reverse()) bg = [0, 1, 2].map(i => c[i] * c[3] + bg[i] * (1 - c[3])).concat(1);
+    return bg;
+  };
+  const draw = (font, ch) => {
+    const c = document.createElement('canvas');
+    c.width = c.height = 48;
+    const g = c.getContext('2d');
+    g.font = font.replace(/^(.*?)\\d+(\\.\\d+)?px/, '$124px');
+    g.textBaseline = 'top';
+    g.fillText(ch, 8, 8);
+    return g.getImageData(0, 0, 48, 48).data.join(',');
+  };
+  const label = (e) => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').trim().split(/\\s+/).join('.') : '');
+  const seen = new Set(), items = [], glyphs = new Map();
+  for (const root of document.querySelectorAll(sel)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const e = t.parentElement;
+      if (!t.textContent.trim() || seen.has(e) || !e.getClientRects().length) continue;
+      seen.add(e);
+      const cs = getComputedStyle(e);
+      if (cs.visibility !== 'visible' || parseFloat(cs.opacity) === 0) continue;
+      const svg = e instanceof SVGElement;
+      items.push({ el: label(e), text: e.textContent.trim().slice(0, 40),
+                   fg: rgba(svg ? cs.fill : cs.color), bg: background(svg ? e.closest('svg') : e) });
+      for (const ch of t.textContent) {
+        if (ch.codePointAt(0) > 0x7e && ch.trim()) {
+          const key = cs.font + '\\u0000' + ch;
+          if (!glyphs.has(key)) glyphs.set(key, { font: cs.font, ch, el: label(e) });
+        }
+      }
+    }
+    for (const icon of root.querySelectorAll('svg.ao-icon')) {
+      const r = icon.getBoundingClientRect();
+      items.push({ el: label(icon.parentElement) + ' > svg', text: icon.parentElement.getAttribute('aria-label'),
+                   fg: rgba(getComputedStyle(icon).color), bg: background(icon), size: [r.width, r.height] });
+    }
   }
-  return [getComputedStyle(e).color, bg];
+  const missing = [...glyphs.values()].filter(g => draw(g.font, g.ch) === draw(g.font, '\\u0378'));
+  return { items, missing: missing.map(g => `U+${g.ch.codePointAt(0).toString(16).toUpperCase()} ${g.ch} in ${g.el}`) };
 }"""
+
+AO_FRONT_ENDS = ".jp-Notebook .jp-AORenderer, #ao-kernel-panel, .jp-Notebook .ao-widget"
+
+
+def assert_readable(page: Any, sel: str = AO_FRONT_ENDS, ratio: float = 4.5) -> int:
+    """Every text of the AO front ends has WCAG AA contrast with what is behind it, every
+    character has a glyph (no empty boxes), every SVG icon is drawn. Returns the count."""
+    audit = page.evaluate(_TEXT_AUDIT, sel)
+    unparsed = [i for i in audit["items"] if not i["fg"] or not i["bg"]]
+    assert not unparsed, unparsed
+    assert not audit["missing"], f"drawn as empty boxes: {audit['missing']}"
+    low = [(i["el"], i["text"], i["fg"], i["bg"], round(_contrast(_over(i["fg"], i["bg"]), i["bg"]), 2))
+           for i in audit["items"] if _contrast(_over(i["fg"], i["bg"]), i["bg"]) < ratio]
+    assert not low, f"contrast under {ratio}:1: {low}"
+    icons = [i for i in audit["items"] if "size" in i]
+    assert all(w >= 8 and h >= 8 and i["text"] for i in icons for w, h in [i["size"]]), icons
+    return len(audit["items"])
+
+
+_PALETTE = """(e) => [...e.querySelectorAll('span')].map(s => {
+  const c = getComputedStyle(s).color, m = /(rgba?|color)\\(\\s*(?:srgb)?([^)]*)\\)/.exec(c);
+  const p = m[2].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+  const k = m[1] === 'color' ? 255 : 1;
+  return [s.textContent, s.className, [p[0] * k, p[1] * k, p[2] * k, p.length > 3 ? p[3] : 1]];
+})"""
+
+
+def check_ansi_palette(page: Any) -> None:
+    """The 16 ANSI colours printed by the showcase: a class each, 8 distinct colours and 8
+    distinct bright ones, each of the right hue (magenta was the theme's keyword green)."""
+    palette = page.locator(".jp-AOResult pre.jp-AO-output", has_text="c30 c31").first
+    spans = palette.evaluate(_PALETTE)
+    assert [t for t, _, _ in spans] == [f"c{c}" for c in [*range(30, 38), *range(90, 98)]]
+    names = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
+    assert [c for _, c, _ in spans] == [f"jp-AO-ansi-{n}" for n in names] + [
+        f"jp-AO-ansi-bright-{n}" for n in names]
+    rgba = [(round(c[0]), round(c[1]), round(c[2]), round(c[3], 2)) for _, _, c in spans]
+    assert len(set(rgba[:8])) == 8 and len(set(rgba[8:])) == 8, rgba
+    for (r, g, b, _), name in zip(rgba, names * 2, strict=True):
+        hue = {"red": r > g and r > b, "green": g > r and g > b, "blue": b > r and b > g,
+               "yellow": r > b and g > b, "magenta": r > g and b > g,
+               "cyan": g > r and b > r}.get(name, True)
+        assert hue, (name, (r, g, b))
 
 
 def test_showcase_panel_and_themes(page: Any, lab_server: Lab) -> None:
@@ -187,6 +365,7 @@ def test_showcase_panel_and_themes(page: Any, lab_server: Lab) -> None:
     plain = out.evaluate("e => getComputedStyle(e).color")
     assert len({g, r, plain}) == 3, (g, r, plain)
     assert "\x1b" not in page.locator(".jp-Notebook").inner_text()
+    check_ansi_palette(page)  # all 16 (their contrast: below, with the rest)
 
     # an error result is highlighted; a verified schedule says so
     err = page.locator(".jp-AOResult .jp-AO-hasError")
@@ -227,29 +406,69 @@ def test_showcase_panel_and_themes(page: Any, lab_server: Lab) -> None:
     assert int(panel.get_attribute("data-updates") or 0) > updates
     page.screenshot(path=str(ARTIFACTS / "lab-panel.png"))
 
-    # the Timeline button runs %ao_timeline PID in the notebook: the widget draws
+    # the Timeline button of a process that is not the current one runs %ao_timeline PID
+    # in the notebook: the timeline widget of THAT process draws, at its latest slot
+    other = panel.locator(".jp-AOPanel-process", has=page.locator(".jp-AOPanel-name",
+                                                                  has_text="other"))
+    assert other.count() == 1 and "jp-mod-current" not in (other.get_attribute("class") or "")
+    other_pid = other.get_attribute("data-pid")
+    assert other_pid and other_pid != pid
+    other_slot = int(other.locator(".jp-AOPanel-slot").inner_text().split()[1])
     timelines = page.locator(".jp-Notebook .ao-timeline").count()
-    row.locator(".jp-AOPanel-timeline").click()
+    other.locator(".jp-AOPanel-timeline").click()
     page.wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .ao-timeline')"
                            f".length > {timelines}", timeout=30_000)
     cells = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
                           ".map(c => c.model.sharedModel.getSource())")
-    assert cells[-1] == f"%ao_timeline {pid}"
+    assert cells[-1] == f"%ao_timeline {other_pid}"
+    timeline = page.locator(".jp-Notebook .ao-timeline").last
+    title = timeline.locator(".ao-title")
+    assert title.inner_text().startswith("other ")
+    assert (title.locator(".ao-id").get_attribute("title") or "").startswith(other_pid)
+    page.wait_for_function("(e) => e.textContent.includes('After slot')",
+                           arg=timeline.element_handle(), timeout=30_000)
+    assert timeline.locator(".ao-subtitle").inner_text() == f"After slot {other_slot}"
+    assert timeline.locator("input.ao-slider").get_attribute("max") == str(other_slot)
+    assert other_slot >= 1
+    # its slot buttons are drawn icons with accessible names (were empty glyph boxes), and
+    # they move through the slots
+    labels = [b.get_attribute("aria-label") for b in timeline.locator("button").all()]
+    assert labels == ["first slot", "previous slot", "next slot", "latest slot"]
+    for button, slot in (("first slot", 0), ("next slot", 1), ("latest slot", other_slot)):
+        timeline.locator(f"button[aria-label='{button}']").click()
+        page.wait_for_function("([e, s]) => e.querySelector('.ao-subtitle')?.textContent"
+                               " === `After slot ${s}`", arg=[timeline.element_handle(), slot],
+                               timeout=30_000)
+    assert "Visits" in timeline.locator(".ao-diff").inner_text()
+    timeline.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "lab-timeline.png"), full_page=True)
 
-    # dark theme: the cards stay readable (WCAG AA contrast for text, errors included)
+    # light theme: every text of the cards, the panel and the widget reads (WCAG AA
+    # contrast, from getComputedStyle) and has a glyph; then the same in the dark theme.
+    # Collapsed sections are opened first, so their content is checked too.
+    page.evaluate(f"() => document.querySelectorAll('{AO_FRONT_ENDS}')"
+                  ".forEach(r => r.querySelectorAll('details').forEach(d => { d.open = true; }))")
+    page.wait_for_timeout(300)
+    assert assert_readable(page) > 50
+    card = "() => getComputedStyle(document.querySelector('.jp-AOProcess .jp-AO-card'))" \
+           ".backgroundColor"
+    light_bg = page.evaluate(card)
     page.evaluate("() => { window.jupyterapp.commands.execute('apputils:change-theme',"
                   " { theme: 'JupyterLab Dark' }); }")
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'",
                            timeout=20_000)
+    page.wait_for_function(f"(light) => ({card})() !== light", arg=light_bg, timeout=20_000)
     page.wait_for_timeout(500)
-    for sel in (".jp-AOResult pre.jp-AO-output", ".jp-AOProcess .jp-AO-kv th",
-                ".jp-AOResult pre.jp-AO-error", ".jp-AOPanel-name", ".jp-AO-id code"):
-        fg, bg = page.evaluate(_COLOURS, sel)
-        assert _contrast(fg, bg) >= 4.5, (sel, fg, bg)
+    dark_bg = [float(x) for x in re.findall(r"[\d.]+", page.evaluate(card))[:3]]
+    assert _luminance(dark_bg) < 0.05 < _luminance(
+        [float(x) for x in re.findall(r"[\d.]+", light_bg)[:3]]), (light_bg, dark_bg)
+    check_ansi_palette(page)
+    assert assert_readable(page) > 50
     page.screenshot(path=str(ARTIFACTS / "lab-showcase-dark.png"), full_page=True)
     page.evaluate("() => { window.jupyterapp.commands.execute('apputils:change-theme',"
                   " { theme: 'JupyterLab Light' }); }")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'",
+                           timeout=20_000)
     assert not page.page_errors, page.page_errors
 
 
@@ -337,9 +556,13 @@ def test_welcome_graph_widget_draws_live(page: Any, lab_server: Lab) -> None:
     page.wait_for_function(f"(e) => ({_GRAPH})(e).detail.includes('pinger')",
                            arg=graph.element_handle(), timeout=20_000)
 
-    # the AO outputs of a Python-kernel notebook are ours too
-    if page.evaluate(_AO_OUTPUTS):
-        assert_rendered_by_extension(page)
+    # every AO output of the welcome notebook is ours (its process card), the two widgets
+    # draw as widgets, no output is raw JSON or lacks a renderer; all text has glyphs
+    assert assert_rendered_by_extension(page) == ["process"]
+    views = assert_outputs_rendered(page)
+    assert [r["shown"] for r in views].count(WIDGET_VIEW) == 2
+    assert page.locator(".jp-Notebook .ao-timeline").count() == 1
+    assert_readable(page)
     page.screenshot(path=str(ARTIFACTS / "lab-welcome-graph.png"), full_page=True)
     assert not page.page_errors, page.page_errors
     widget_errors = [e for e in page.console_errors

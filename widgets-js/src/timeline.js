@@ -13,6 +13,30 @@ function diffTable(diff) {
       h("td", {}, show(d.before)), h("td", {}, show(d.after))))));
 }
 
+// 16x16 paths, filled with the text colour: |◀ ◀ ▶ ▶|
+const ICONS = {
+  first: "M3 3h2v10H3z M13 3v10L6 8z",
+  previous: "M11 3v10L4 8z",
+  next: "M5 3v10l7-5z",
+  last: "M3 3v10l7-5z M11 3h2v10h-2z",
+};
+
+function svgIcon(d) {
+  const NS = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("class", "ao-icon");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "12");
+  svg.setAttribute("height", "12");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(NS, "path");
+  path.setAttribute("d", d);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 function render({ model, el }) {
   const root = h("div", { class: "ao-widget ao-timeline" });
   const title = h("span", { class: "ao-title" });
@@ -24,16 +48,21 @@ function render({ model, el }) {
     model.set("slot", s);
     model.save_changes();
   };
-  const btn = (text, tip, fn) => h("button", { class: "ao-button", title: tip, onclick: fn }, text);
+  // icons are inline SVG: the media-control characters (U+23EE...) are missing from common
+  // fonts (DejaVu, Liberation) and would show as empty boxes
+  const btn = (icon, tip, fn) => h("button", { class: "ao-button ao-icon-button", type: "button",
+    title: tip, "aria-label": tip, onclick: fn }, svgIcon(icon));
   const follow = h("input", { type: "checkbox", title: "move to each new slot" });
   const progress = h("progress", { class: "ao-progress", max: 1 });
   const body = h("div", { class: "ao-timeline-body" });
   root.append(
     h("div", { class: "ao-toolbar" }, title, h("span", { class: "ao-spacer" }), progress),
     h("div", { class: "ao-toolbar" },
-      btn("⏮", "first slot", () => go(0)), btn("◀", "previous slot", () => go(model.get("slot") - 1)),
+      btn(ICONS.first, "first slot", () => go(0)),
+      btn(ICONS.previous, "previous slot", () => go(model.get("slot") - 1)),
       slider,
-      btn("▶", "next slot", () => go(model.get("slot") + 1)), btn("⏭", "latest slot", () => go(model.get("max_slot"))),
+      btn(ICONS.next, "next slot", () => go(model.get("slot") + 1)),
+      btn(ICONS.last, "latest slot", () => go(model.get("max_slot"))),
       number, maxLabel, h("label", { class: "ao-muted" }, follow, " follow")),
     body);
   el.append(root);

@@ -137,6 +137,18 @@ const report = {};
   const el = document.createElement("div");
   widget.render({ model, el });
   const buttons = [...el.querySelectorAll("button")];
+  // the slot buttons are inline SVG icons with an accessible name, no font glyphs (U+23EE
+  // "⏮" and U+23ED "⏭" are in no common font: headless Chromium drew empty boxes)
+  const nav = ["first slot", "previous slot", "next slot", "latest slot"];
+  assert.deepEqual(buttons.map((b) => b.getAttribute("aria-label")), nav);
+  for (const b of buttons) {
+    assert.equal(b.title, b.getAttribute("aria-label"));
+    assert.equal(b.textContent.trim(), "", `button "${b.title}" shows text: ${b.textContent}`);
+    const svg = b.querySelector("svg");
+    assert.ok(svg && svg.namespaceURI === "http://www.w3.org/2000/svg", b.title);
+    assert.equal(svg.getAttribute("aria-hidden"), "true");
+    assert.ok(svg.querySelector("path").getAttribute("d").length > 5);
+  }
   buttons.find((b) => b.title === "previous slot").click();
   report.timeline = {
     slider_max: el.querySelector("input[type=range]").max,
