@@ -78,8 +78,8 @@ def _default_engine(seed: bytes) -> Any:
     from ..runtimes.lua import LuaEngine
 
     return LuaEngine(
-        modules=modules(), seed=seed, instruction_limit=INSTRUCTION_LIMIT,
-        memory_limit=MEMORY_LIMIT,
+        modules={**modules(), BOUNDARY_MODULE: _BOUNDARY}, seed=seed,
+        instruction_limit=INSTRUCTION_LIMIT, memory_limit=MEMORY_LIMIT,
     )
 
 
@@ -107,11 +107,8 @@ class AosProcess:
 
     def _new_engine(self) -> tuple[Any, Any]:
         engine = self._factory(self._seed)
-        engine.execute(BOOT_SOURCE, "boot")
-        handle = engine.execute('return require(".process").handle', "boot")
-        engine._ao_make_msg = engine.execute(_MAKE_MSG, "boot")
-        engine._ao_step = engine.execute(_STEP, "boot")
-        engine._ao_make_env = engine.execute(_MAKE_ENV, "boot")
+        handle, engine._ao_step, engine._ao_make_msg, engine._ao_make_env = engine.execute(
+            _OPEN, "boot")
         return engine, handle
 
     def _boot(self) -> Outcome:
@@ -198,29 +195,26 @@ class AosProcess:
 
 # -- Python <-> Lua ------------------------------------------------------------------------
 
-# Builds the JSON-1 message table from a flat table of scalars and the tag names and
-# values as two arrays: three conversions from Python instead of one per tag.
-_MAKE_MSG = """
-return function(fields, names, values)
-  local tags = {}
-  for i = 1, #names do tags[i] = { name = names[i], value = values[i] } end
-  fields.Tags = tags
-  return fields
-end
-"""
-
-
-# One slot in one call: the message arrives as flat arguments (n root fields as key, value
-# pairs, then the tags as name, value pairs), and a result with an empty outbox and a
-# plain Output comes back as values: 1, data, prompt, print, test, has_output. Anything
-# else comes back whole as 0, result. Locals are captured at boot, before any user code.
-_STEP = """
-local type, next, select, pack = type, next, select, table.pack
+# The boundary between Python and an aos process, a module of its own (precompiled once
+# per Python process, like the aos modules) required at engine creation, before any user
+# code, so the locals it captures are the real ones:
+#   step(handle, env, n, ...)  one slot in one call: the message arrives as flat arguments
+#       (n root fields as key, value pairs, then the tags as name, value pairs); a result
+#       with an empty outbox and a plain Output comes back as values (1, data, prompt,
+#       print, test, has_output), anything else whole (0, result)
+#   make_msg(fields, names, values)  the message from a table of scalars and two arrays
+#       (for messages with nested values, which step does not take)
+#   make_env(pid, owner, module, module_owner, ...)  the JSON-1 env, tags as name, value
+BOUNDARY_MODULE = "ao-kernel-boundary"
+_BOUNDARY = """
+local type, next, pack = type, next, table.pack
 local PLAIN = { string = true, number = true, boolean = true }
 local OUT_KEYS = { data = true, prompt = true, print = true, test = true }
 local ROOT_KEYS = { Output = true, Messages = true, Spawns = true, Assignments = true }
 local function empty(t) return type(t) == "table" and next(t) == nil end
-return function(handle, env, nfields, ...)
+local M = {}
+
+function M.step(handle, env, nfields, ...)
   local a = pack(...)
   local msg, tags, t = {}, {}, 0
   for i = 1, 2 * nfields, 2 do msg[a[i]] = a[i + 1] end
@@ -244,11 +238,34 @@ return function(handle, env, nfields, ...)
   end
   return 1, out.data, out.prompt, out.print, out.test, next(out) ~= nil
 end
+
+function M.make_msg(fields, names, values)
+  local tags = {}
+  for i = 1, #names do tags[i] = { name = names[i], value = values[i] } end
+  fields.Tags = tags
+  return fields
+end
+
+function M.make_env(pid, owner, module, module_owner, ...)
+  local a = pack(...)
+  local tags = {}
+  for i = 1, a.n, 2 do tags[#tags + 1] = { name = a[i], value = a[i + 1] } end
+  return {
+    Process = { Id = pid, Owner = owner, Tags = tags },
+    Module = { Id = module, Owner = module_owner, Tags = {} },
+  }
+end
+
+return M
 """
+
+# Requires the aos runtime and the boundary: handle, step, make_msg, make_env.
+_OPEN = (BOOT_SOURCE + "\nlocal b = require('." + BOUNDARY_MODULE + "')\n"
+         "return require('.process').handle, b.step, b.make_msg, b.make_env")
 
 
 def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """``msg`` as ``_STEP``'s arguments, or None when a value is not a scalar."""
+    """``msg`` as the boundary step's arguments, or None when a value is not a scalar."""
     fields: list[Any] = []
     tags = msg.get("Tags")
     if not isinstance(tags, list):
@@ -276,7 +293,7 @@ _SCALARS = frozenset({str, int, float, bool})
 
 
 def _plain_outcome(answer: tuple[Any, ...]) -> Outcome:
-    """The Outcome of ``_STEP``'s short answer (the same as reading the whole table)."""
+    """The Outcome of the boundary step's short answer (the same as reading the whole table)."""
     _, data, prompt, printed, test, has_output = answer
     output: Any = []  # an empty Lua table reads as a list
     if has_output:
@@ -284,22 +301,6 @@ def _plain_outcome(answer: tuple[Any, ...]) -> Outcome:
                                     ("test", test)) if v is not None}
     raw = {"Output": output, "Messages": [], "Spawns": [], "Assignments": []}
     return Outcome(output=output, raw=raw)
-
-
-# The JSON-1 env ({Process = {Id, Owner, Tags}, Module = {Id, Owner, Tags = {}}}) from
-# flat arguments: the process's tags as name, value pairs.
-_MAKE_ENV = """
-local pack = table.pack
-return function(pid, owner, module, module_owner, ...)
-  local a = pack(...)
-  local tags = {}
-  for i = 1, a.n, 2 do tags[#tags + 1] = { name = a[i], value = a[i + 1] } end
-  return {
-    Process = { Id = pid, Owner = owner, Tags = tags },
-    Module = { Id = module, Owner = module_owner, Tags = {} },
-  }
-end
-"""
 
 
 def _env_to_lua(engine: Any, env: Mapping[str, Any]) -> Any:

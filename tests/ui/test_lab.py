@@ -556,9 +556,9 @@ def test_welcome_graph_widget_draws_live(page: Any, lab_server: Lab) -> None:
     page.wait_for_function(f"(e) => ({_GRAPH})(e).detail.includes('pinger')",
                            arg=graph.element_handle(), timeout=20_000)
 
-    # every AO output of the welcome notebook is ours (its process card), the two widgets
+    # every AO output of the welcome notebook is ours (its process and result cards), the two widgets
     # draw as widgets, no output is raw JSON or lacks a renderer; all text has glyphs
-    assert assert_rendered_by_extension(page) == ["process"]
+    assert assert_rendered_by_extension(page) == ["process", "result"]
     views = assert_outputs_rendered(page)
     assert [r["shown"] for r in views].count(WIDGET_VIEW) == 2
     assert page.locator(".jp-Notebook .ao-timeline").count() == 1

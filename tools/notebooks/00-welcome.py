@@ -105,7 +105,8 @@ timeline(asker)
 # ## Exercise
 #
 # Send `pinger` a message with `Action = "Ping"` and `Data = "are you there?"`, keep the
-# result in `my_result`, and look at `my_result.messages`.
+# result in `my_result`, and look at it: the result card lists the messages pinger sent back
+# (also in `my_result.messages`).
 
 # %%
 my_result = None  # your code here
@@ -153,4 +154,4 @@ else:
 
 # %%
 my_result = pinger.send(action="Ping", data="are you there?")
-my_result.messages
+my_result
