@@ -170,6 +170,8 @@ def flat_decode(data: bytes | str) -> Message:
             raise FlatError(f"line {number} is not 'key: value': {line!r}", field=f"line {number}")
         node = tabm
         parts = [p for p in key.split("/") if p]
+        if not parts:
+            raise FlatError(f"line {number}: key {key!r} names no key", field=f"line {number}")
         for part in parts[:-1]:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):

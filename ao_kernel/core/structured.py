@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Literal, TypeAlias, Union
 
+from . import tabm_bytes
 from .errors import TypeAnnotationError
 from .message import Message, Value, is_private, normalize_key
 from .values import Atom, Link
@@ -207,6 +208,16 @@ def to_tabm(
 
 
 _NOT_PLAIN = REGEN_KEYS | {"ao-types", "commitments"}
+
+
+def plain_tabm_bytes(msg: Message) -> bytes | None:
+    """``tabm_bytes.dumps(to_tabm(msg))`` for a message of text and binaries only (the
+    common stored message) in one pass; None for anything else."""
+    items = msg._items
+    for key in items:
+        if key in _NOT_PLAIN or key[:4] == "priv":
+            return None
+    return tabm_bytes.dumps_text_map(items)
 
 
 def _binaries_only(msg: Message) -> TABM | None:

@@ -40,16 +40,65 @@ def dumps(tabm: dict[str, Any]) -> bytes:
     return bytes(out)
 
 
+#: key -> its encoded form (varint length + UTF-8); the same keys recur in every message
+_KEYS: dict[str, bytes] = {}
+#: the b"B" + varint(length) header of short binaries
+_BIN = tuple(b"B" + bytes((i,)) for i in range(128))
+
+
+def _key(key: str) -> bytes:
+    encoded = _KEYS.get(key)
+    if encoded is None:
+        if len(_KEYS) > 50_000:
+            _KEYS.clear()
+        raw = key.encode("utf-8")
+        encoded = _KEYS[key] = _varint(len(raw)) + raw
+    return encoded
+
+
+def dumps_text_map(items: dict[str, Any]) -> bytes | None:
+    """``dumps`` of a one-level TABM given as its text/binary values in any key order (the
+    common stored message), with the key order planned once per set of keys; None when a
+    value is neither text nor bytes."""
+    keys = tuple(items)
+    plan = _TEXT_PLANS.get(keys)
+    if plan is None:
+        if len(_TEXT_PLANS) > 4_096:
+            _TEXT_PLANS.clear()
+        order = sorted(range(len(keys)), key=lambda i: keys[i])
+        plan = _TEXT_PLANS[keys] = (b"M" + _varint(len(keys)),
+                                    tuple((i, _key(keys[i])) for i in order))
+    head, slots = plan
+    values = tuple(items.values())
+    out = [head]
+    for index, key in slots:
+        value = values[index]
+        if value.__class__ is str:
+            value = value.encode("utf-8")
+        elif value.__class__ is not bytes:
+            return None
+        size = len(value)
+        out.append(key)
+        out.append(_BIN[size] if size < 128 else b"B" + _varint(size))
+        out.append(value)
+    return b"".join(out)
+
+
+_TEXT_PLANS: dict[tuple[str, ...], tuple[bytes, tuple[tuple[int, bytes], ...]]] = {}
+
+
 def _write(tabm: dict[str, Any], out: bytearray) -> None:
     out += b"M" + _varint(len(tabm))
     # UTF-8 preserves code point order, so sorting the str keys sorts their bytes
     for key in sorted(tabm):
-        raw_key = key.encode("utf-8")
         value = tabm[key]
         if value.__class__ is bytes:
-            out += _varint(len(raw_key)) + raw_key + b"B" + _varint(len(value)) + value
+            size = len(value)
+            out += _key(key)
+            out += _BIN[size] if size < 128 else b"B" + _varint(size)
+            out += value
             continue
-        out += _varint(len(raw_key)) + raw_key
+        out += _key(key)
         if isinstance(value, dict):
             _write(value, out)
         elif isinstance(value, (bytes, bytearray)):

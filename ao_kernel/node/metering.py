@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..core.message import Message
+
 
 def message_bytes(value: Any) -> int:
     """The bytes a message's keys and values take (nested messages counted whole)."""
     if value is None:
         return 0
+    if value.__class__ is Message:  # the common case: read the dict, skip the ABC checks
+        value = value._items
     if isinstance(value, bytes):
         return len(value)
     if isinstance(value, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.message import Message
@@ -52,6 +53,13 @@ class Process:
              tags: dict[str, Any] | None = None, push: bool = True, **fields: Any) -> SlotResult:
         """Send a message (schedule, compute, push); returns its result."""
         return self.node.send(self.id, action=action, data=data, tags=tags, push=push, **fields)
+
+    def send_many(self, messages: Iterable[Mapping[str, Any] | Message | str], *,
+                  push: bool = True) -> list[SlotResult]:
+        """Send a batch: each item the keywords of :meth:`send` (``{"action": "Ping"}``),
+        an action name, or a built message; scheduled in one store transaction (all or
+        nothing), computed and pushed in order. Returns their results."""
+        return self.node.send_many(self.id, messages, push=push)
 
     def eval(self, code: str, *, push: bool = True) -> SlotResult:
         """Evaluate Lua in the process, as typing ``code`` into ``aos`` does."""

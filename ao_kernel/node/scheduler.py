@@ -82,7 +82,6 @@ Store layout::
 from __future__ import annotations
 
 import hashlib
-import hmac as _hmac
 import re
 import struct
 import threading
@@ -110,7 +109,7 @@ from ..core.httpsig import (
 from ..core.ids import message_id
 from ..core.message import Message, Value
 from ..core.signers import Signer
-from ..core.structured import from_tabm, to_tabm
+from ..core.structured import from_tabm, plain_tabm_bytes, to_tabm
 from .cache import MessageCache
 from .clock import Clock, SystemClock
 from .stores import Store
@@ -315,7 +314,7 @@ def _fast_assignment_id(fields: Mapping[str, Value], block: BlockInfo,
         b'"variant": ao.N.1',
         _PARAMS + fmt.hmac_params,
     ))
-    return b64u_encode(_hmac.digest(fmt.hmac_key, base, "sha256"))
+    return fmt.hmac_id(base)
 
 
 # -- log entries ---------------------------------------------------------------------------
@@ -343,8 +342,13 @@ def _pack_entry(achain: bytes, chain: bytes, hmac_id: str, fields: Mapping[str, 
         _HEAD.pack(achain, chain, b64u_decode(hmac_id, field="hmac id"), now, block.height,
                    block.timestamp, len(p)),
         p, _LEN.pack(len(h)), h,
-        tabm_bytes.dumps(to_tabm(body, links="inline")),
+        _body_bytes(body),
     ))
+
+
+def _body_bytes(body: Message) -> bytes:
+    plain = plain_tabm_bytes(body)  # the usual message: text values only, one pass
+    return plain if plain is not None else tabm_bytes.dumps(to_tabm(body, links="inline"))
 
 
 def _unpack_entry(pid: str, seq: int, blob: bytes) -> tuple[bytes, Message]:
@@ -585,6 +589,43 @@ class Scheduler:
         returns the existing slot-0 assignment). Otherwise the process is ``process`` or
         ``msg.target``. Committed messages must verify (SignatureError otherwise).
         """
+        body, body_id = self._accept(msg)
+        if _is_process(body) and (process is None or process == body_id):
+            return self._register(body, body_id)
+        proc = self._target(body, process)
+        return self._assign(proc, body, body_id)
+
+    def schedule_many(self, msgs: Iterable[Message | Mapping[str, Any]],
+                      process: str) -> list[Message]:
+        """Assign consecutive slots of ``process`` to ``msgs``, all or nothing, in one store
+        transaction: a batch costs one commit (group commit), and is durable once this
+        returns. Every message is checked (signatures, IDs) before any slot is given."""
+        accepted = [self._accept(msg) for msg in msgs]
+        for body, body_id in accepted:
+            if _is_process(body) and process == body_id:
+                raise SchedulerError("a batch cannot register its own process",
+                                     field="type")
+        proc = self._target(None, process)
+        out: list[Message] = []
+        due = False
+        with proc.lock:
+            saved = (proc.next_slot, proc.chain, proc.achain, proc.tail_since_ms)
+            try:
+                with self.store.transaction():
+                    for body, body_id in accepted:
+                        assignment, due = self._assign_locked(proc, body, body_id)
+                        out.append(assignment)
+            except BaseException:  # nothing was stored: forget what was handed out
+                proc.next_slot, proc.chain, proc.achain, proc.tail_since_ms = saved
+                with self._recent_lock:
+                    for slot in range(saved[0], saved[0] + len(out)):
+                        self._recent.pop((proc.pid, slot), None)
+                raise
+        self._after_assign(proc, out, due)
+        return out
+
+    def _accept(self, msg: Message | Mapping[str, Any]) -> tuple[Message, str]:
+        """The part of ``msg`` that gets scheduled and its ID; refuses bad commitments."""
         if self._closed:
             raise SchedulerError("the scheduler is closed", field="scheduler")
         if not isinstance(msg, Message):
@@ -600,20 +641,19 @@ class Scheduler:
                     "the message's commitments do not verify; nothing was scheduled",
                     field="commitments",
                 )
-        body_id = message_id(body, committers="all")
-        if _is_process(body) and (process is None or process == body_id):
-            return self._register(body, body_id)
+        return body, message_id(body, committers="all")
+
+    def _target(self, body: Message | None, process: str | None) -> _Proc:
         pid = process
         if pid is None:
-            target = _text(body, "target")
+            target = _text(body, "target") if body is not None else None
             if target is None:
                 raise SchedulerError(
                     "the message has no 'target' process to be scheduled on", field="target")
             pid = target.split("?", 1)[0]
         if pid not in self._known:
             self._register_from_cache(pid)
-        proc = self._proc(pid, field_name="target")
-        return self._assign(proc, body, body_id)
+        return self._proc(pid, field_name="target")
 
     def _register_from_cache(self, pid: str) -> None:
         """A process known to the node's message cache but not yet scheduled here gets
@@ -655,52 +695,61 @@ class Scheduler:
 
     def _assign(self, proc: _Proc, body: Message, body_id: str, *,
                 register: bool = False) -> Message:
-        path = _text(body, "path") or "compute"
         with proc.lock:
-            slot = proc.next_slot
-            chain = _chain(proc.chain, body_id)
-            chain_text = b64u_encode(chain)
-            block = self._block_info()
-            now = self.clock.now_ms()
-            fields: dict[str, Value] = {
-                "path": path,
-                "data-protocol": "ao",
-                "variant": VARIANT,
-                "process": proc.pid,
-                "epoch": EPOCH,
-                "slot": slot,
-                "block-height": block.height,
-                "block-hash": block.hash,
-                "block-timestamp": block.timestamp,
-                "timestamp": now,
-                "hash-chain": chain_text,
-                "body": body,
-            }
-            aid = _fast_assignment_id(fields, block, body_id)
-            if aid is None:
-                assignment, aid = _with_hmac(Message._trusted(fields), body, body_id)
-            else:
-                fields["commitments"] = Message._trusted({aid: _hmac_fields(aid)})
-                assignment = Message._trusted(fields)
-            achain = _chain(proc.achain, aid)
-            entry = _pack_entry(achain, chain, aid, fields, block)
-            self.store.append_log(f"assignments/{proc.pid}", slot, entry)
-            # Durable (or, when registering, inside the caller's transaction).
-            self._remember(proc.pid, slot, assignment)
-            proc.next_slot = slot + 1
-            proc.chain = chain
-            proc.achain = achain
-            if proc.tail_since_ms is None:
-                proc.tail_since_ms = now
-            due = self._due(proc, now)
+            assignment, due = self._assign_locked(proc, body, body_id)
+        self._after_assign(proc, [assignment], due and not register)
+        return assignment
+
+    def _after_assign(self, proc: _Proc, assignments: list[Message], due: bool) -> None:
         if self.on_scheduled is not None:
-            self.on_scheduled(assignment)
-        if due and not register:
+            for assignment in assignments:
+                self.on_scheduled(assignment)
+        if due:
             if self._flusher is not None:
                 self._wake.set()
             else:
                 self._sign_checkpoint(proc, None, policy=True)
-        return assignment
+
+    def _assign_locked(self, proc: _Proc, body: Message, body_id: str) -> tuple[Message, bool]:
+        """The next slot of ``proc`` for ``body``, stored (caller holds ``proc.lock``);
+        (the assignment, whether a checkpoint is due)."""
+        path = _text(body, "path") or "compute"
+        slot = proc.next_slot
+        chain = _chain(proc.chain, body_id)
+        chain_text = b64u_encode(chain)
+        block = self._block_info()
+        now = self.clock.now_ms()
+        fields: dict[str, Value] = {
+            "path": path,
+            "data-protocol": "ao",
+            "variant": VARIANT,
+            "process": proc.pid,
+            "epoch": EPOCH,
+            "slot": slot,
+            "block-height": block.height,
+            "block-hash": block.hash,
+            "block-timestamp": block.timestamp,
+            "timestamp": now,
+            "hash-chain": chain_text,
+            "body": body,
+        }
+        aid = _fast_assignment_id(fields, block, body_id)
+        if aid is None:
+            assignment, aid = _with_hmac(Message._trusted(fields), body, body_id)
+        else:
+            fields["commitments"] = Message._trusted({aid: _hmac_fields(aid)})
+            assignment = Message._trusted(fields)
+        achain = _chain(proc.achain, aid)
+        entry = _pack_entry(achain, chain, aid, fields, block)
+        self.store.append_log(f"assignments/{proc.pid}", slot, entry)
+        # Durable (or, registering or in a batch, inside the caller's transaction).
+        self._remember(proc.pid, slot, assignment)
+        proc.next_slot = slot + 1
+        proc.chain = chain
+        proc.achain = achain
+        if proc.tail_since_ms is None:
+            proc.tail_since_ms = now
+        return assignment, self._due(proc, now)
 
     def _due(self, proc: _Proc, now: int) -> bool:
         tail = proc.current - proc.signed_through

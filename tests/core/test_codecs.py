@@ -117,6 +117,8 @@ def test_flat_roundtrip_and_errors() -> None:
     assert decode(text, "flat@1.0") == msg
     with pytest.raises(MalformedError, match="line 1"):
         decode(b"no separator here", "flat@1.0")
+    with pytest.raises(MalformedError, match="line 2: key '/' names no key"):
+        decode(b"a: 1\n/: 2\n", "flat@1.0")  # found by the fuzzer: was an IndexError
 
 
 def test_json_accepts_plain_client_json() -> None:
@@ -226,3 +228,27 @@ def test_tabm_bytes_orders_keys_by_their_utf8_bytes() -> None:
     assert list(decoded) == sorted(keys, key=lambda k: k.encode("utf-8"))
     long_value = b"x" * 300  # a two-byte length
     assert tabm_bytes.loads(tabm_bytes.dumps({"k": long_value})) == {"k": long_value}
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.dictionaries(
+    st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(
+        ["commitments", "ao-types", "priv-x", "data", "é-key", "z"])),
+    st.one_of(st.text(max_size=200), st.binary(max_size=200), st.integers(), st.none()),
+    max_size=8))
+def test_plain_tabm_bytes_equals_the_general_encoding(items: dict[str, Any]) -> None:
+    from ao_kernel.core import tabm_bytes
+    from ao_kernel.core.structured import plain_tabm_bytes
+
+    try:
+        msg = Message(items)
+        general = tabm_bytes.dumps(to_tabm(msg, links="inline"))
+    except AOError:
+        return  # not a message (colliding keys) or not encodable: nothing to compare
+    fast = plain_tabm_bytes(msg)
+    assert fast is None or fast == general
+    if all(isinstance(v, (str, bytes)) for v in msg.values()) and not any(
+            k in ("commitments", "ao-types") or k.startswith("priv") for k in msg):
+        assert fast == general  # the plain case always takes the one-pass path
+    again = plain_tabm_bytes(Message(items))  # the planned key order is reused
+    assert again == fast

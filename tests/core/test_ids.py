@@ -10,6 +10,7 @@ from ao_kernel.core.errors import AOError, MessageError
 from ao_kernel.core.ids import (
     _calculate,
     _fast_unsigned,
+    _one_pass_unsigned,
     accumulate,
     compress,
     hashpath,
@@ -44,7 +45,20 @@ def test_fast_path_equals_general_path(items: dict[str, object]) -> None:
             message_id(msg)
         return
     assert fast is None or fast == general
+    one_pass = _one_pass_unsigned(msg._items)
+    assert one_pass is None or one_pass == general
     assert message_id(msg) == general
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.tuples(st.text(max_size=20), st.integers(0, 10**9), st.booleans(),
+                                 st.binary(max_size=20)), min_size=2, max_size=5))
+def test_one_shape_many_values(values: list[tuple[str, int, bool, bytes]]) -> None:
+    # the plan of a shape is made once and reused: every message of it still gets its own ID
+    for text, number, flag, raw in values:
+        msg = Message({"action": text, "count": number, "flag": flag, "data": raw,
+                       "anchor": str(number)})
+        assert _fast_unsigned(msg._items) == _calculate(to_tabm(msg, links="discard"))
 
 
 def test_id_is_memoised_but_never_stale() -> None:
@@ -129,3 +143,27 @@ def test_commitment_format_is_a_parameter() -> None:
     assert commitment_format().name == "hb-0.9-edge"
     with pytest.raises(AOError, match="unknown commitment format"):
         use_format("hb-99")
+
+
+@settings(max_examples=80, deadline=None)
+@given(base=st.binary(max_size=300))
+def test_hmac_id_is_rfc_2104_hmac_sha256(base: bytes) -> None:
+    import hmac
+
+    from ao_kernel.core.b64 import b64u_encode
+    from ao_kernel.core.httpsig import EDGE, KEYID_SCHEMES
+
+    for fmt in (EDGE, KEYID_SCHEMES):  # keys of different lengths
+        assert fmt.hmac_id(base) == b64u_encode(hmac.digest(fmt.hmac_key, base, "sha256"))
+
+
+@given(raw=st.binary(min_size=32, max_size=32))
+def test_id_decoding_fast_path_round_trips(raw: bytes) -> None:
+    from ao_kernel.core.b64 import b64u_decode, b64u_encode
+    from ao_kernel.core.errors import EncodingError
+
+    text = b64u_encode(raw)
+    assert b64u_decode(text) == raw
+    for bad in ("+", "/", " ", "\u00e9", "\n"):  # ("=" is padding, accepted)
+        with pytest.raises(EncodingError):
+            b64u_decode(text[:42] + bad)

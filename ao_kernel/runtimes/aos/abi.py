@@ -35,6 +35,9 @@ _ASSIGNMENT_ROOT = (("timestamp", "Timestamp"), ("block-height", "Block-Height")
                     ("epoch", "Epoch"), ("slot", "Nonce"), ("hash-chain", "Hash-Chain"))
 
 
+_ABSENT: Any = object()
+
+
 def header_case(key: str) -> str:
     """``reply-to`` -> ``Reply-To``; ID-like keys keep their case."""
     try:
@@ -77,7 +80,7 @@ def tag_value(value: Value) -> str:
 
 def owner_of(msg: Message, default: str) -> str:
     """The address that signed ``msg`` (first signer), else ``default``."""
-    if "commitments" not in msg:
+    if "commitments" not in msg._items:  # keys are normal: no need to normalise a miss
         return default
     for commitment in msg.commitments.values():
         if isinstance(commitment, Message):
@@ -89,7 +92,8 @@ def owner_of(msg: Message, default: str) -> str:
 
 def tags_of(msg: Message) -> list[dict[str, str]]:
     """The tag list of ``msg`` in its own order (original ANS-104 tags when known)."""
-    for commitment in (msg.commitments.values() if "commitments" in msg else ()):
+    items = msg._items
+    for commitment in (msg.commitments.values() if "commitments" in items else ()):
         if isinstance(commitment, Message):
             original = commitment.get("original-tags")
             if isinstance(original, Message) and original:
@@ -100,10 +104,11 @@ def tags_of(msg: Message) -> list[dict[str, str]]:
                         out.append({"name": tag.text("name") or "",
                                     "value": tag.text("value") or ""})
                 return out
+    cased = _HEADER_CASE
     return [
-        {"name": header_case(k), "value": v if v.__class__ is str else tag_value(v)}
-        for k, v in msg.items()
-        if k not in ROOT_KEYS and not k.startswith("priv") and not isinstance(v, Message)
+        {"name": cased.get(k) or header_case(k), "value": v if v.__class__ is str else tag_value(v)}
+        for k, v in items.items()
+        if k not in ROOT_KEYS and k[:4] != "priv" and v.__class__ is not Message
     ]
 
 
@@ -117,24 +122,30 @@ def json1_message(
     read_only: bool = False,
 ) -> dict[str, Any]:
     """The JSON-1 ``msg`` object for ``msg`` as scheduled by ``assignment``."""
+    items = msg._items  # normal keys: reading them directly skips normalising misses
     owner = owner_of(msg, default_owner)
-    from_process = msg.get("from-process")
+    from_process = items.get("from-process")
+    target = items.get("target", _ABSENT)
+    data = items.get("data", _ABSENT)
+    anchor = items.get("anchor", _ABSENT)
     out: dict[str, Any] = {
         "Id": msg_id or message_id(msg, "all"),
         "Owner": owner,
         "From": tag_value(from_process) if from_process is not None else owner,
-        "Target": tag_value(msg["target"]) if "target" in msg else "",
+        "Target": "" if target is _ABSENT else target if target.__class__ is str
+        else tag_value(target),
         "Tags": tags_of(msg),
-        "Data": tag_value(msg["data"]) if "data" in msg else "",
+        "Data": "" if data is _ABSENT else data if data.__class__ is str else tag_value(data),
     }
-    if "anchor" in msg:
-        out["Anchor"] = tag_value(msg["anchor"])
+    if anchor is not _ABSENT:
+        out["Anchor"] = anchor if anchor.__class__ is str else tag_value(anchor)
     if from_process is not None:
         out["Forwarded-By"] = owner
     if assignment is not None:
+        fields = assignment._items if isinstance(assignment, Message) else assignment
         for key, name in _ASSIGNMENT_ROOT:
-            if key in assignment:
-                value = assignment[key]
+            value = fields.get(key, _ABSENT)
+            if value is not _ABSENT:
                 if value.__class__ is int and key != "hash-chain":
                     out[name] = value
                     continue
