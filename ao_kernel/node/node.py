@@ -356,8 +356,9 @@ class Node(OperatorMixin):
         Each item is the keyword arguments of :meth:`send` (``{"action": "Ping", "data":
         ...}``), an action name, or an already built message addressed to ``target``. The
         batch is scheduled all or nothing in one store transaction (one commit for all,
-        where SQLite otherwise commits per message), then computed slot by slot and
-        pushed, exactly as the same messages sent one by one."""
+        where SQLite otherwise commits per message), then computed in slot order and
+        pushed: the results of the same messages sent one by one, except that messages
+        the batch causes to come back to ``target`` get slots after the whole batch."""
         built: list[Message] = []
         for item in messages:
             if isinstance(item, Message):

@@ -121,3 +121,32 @@ def test_plain_message_is_the_general_message() -> None:
     assert list(fast.items()) == list(general.items())  # same keys, same order
     tagged = nd.message("P" * 43, action="Ping", data="hi", tags={"X": "1"})
     assert list(tagged)[:2] == ["action", "x"]  # user tags follow the action
+
+
+def test_grouped_computing_keeps_what_ran_when_a_call_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    nd = make_node()
+    proc = nd.spawn(lua=COUNTER)
+    nd.scheduler.schedule_many([nd.message(proc.id, action="Ping") for _ in range(5)],
+                               proc.id)
+    runtime = nd.computer.live(proc.id).runtime  # (computer.runtime() would compute first)
+    assert runtime is not None
+    real, calls = runtime.apply, {"n": 0}
+
+    def interrupted(msg: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(msg)
+
+    monkeypatch.setattr(runtime, "apply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        proc.result(5)
+    monkeypatch.undo()
+    assert nd.computer.live(proc.id).at_slot == 2  # slots 1 and 2 ran and were recorded
+    assert proc.result(5).slot == 5  # the rest computes on the next read
+    assert proc.inspect("return Count") == 5
+    fresh = make_node()
+    twin = fresh.spawn(lua=COUNTER)
+    expected = [twin.send(action="Ping").hashpath for _ in range(5)]
+    assert [proc.result(s).hashpath for s in range(1, 6)] == expected
