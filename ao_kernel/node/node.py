@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -134,7 +135,9 @@ class Node(OperatorMixin):
         self._cron_stop = threading.Event()
         self._anchor_lock = threading.Lock()
         self._anchor = self._anchor_reserved = self._load_anchor()
-        self._recent: dict[str, Message] = {}
+        # recent message bodies by ID, oldest first (an OrderedDict: dropping the oldest
+        # from a plain dict rescans its deleted slots, ~10 us a message once full)
+        self._recent: OrderedDict[str, Message] = OrderedDict()
 
     def _load_or_create_wallet(self) -> Wallet:
         if self.store.scope == "in_memory":
@@ -340,8 +343,9 @@ class Node(OperatorMixin):
         body = assignment["body"]
         if isinstance(body, Message):
             self._remember(body)
-        self.events.publish("scheduled", process=pid, slot=slot,
-                            message=message_id_of(assignment))
+        if self.events.active:  # (the event's fields cost something to gather)
+            self.events.publish("scheduled", process=pid, slot=slot,
+                                message=message_id_of(assignment))
         return self.computer.compute_to(pid, slot)
 
     def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
@@ -378,8 +382,9 @@ class Node(OperatorMixin):
             body = assignment["body"]
             if isinstance(body, Message):
                 self._remember(body)
-            self.events.publish("scheduled", process=target, slot=assignment["slot"],
-                                message=message_id_of(assignment))
+            if self.events.active:
+                self.events.publish("scheduled", process=target, slot=assignment["slot"],
+                                    message=message_id_of(assignment))
         results = []
         for assignment in assignments:
             result = self.computer.compute_to(target, int(assignment["slot"]))  # type: ignore[arg-type]
@@ -404,7 +409,7 @@ class Node(OperatorMixin):
         mid = message_id_of_body(msg)
         self._recent[mid] = msg
         if len(self._recent) > 10_000:
-            self._recent.pop(next(iter(self._recent)))
+            self._recent.popitem(last=False)
 
     def load(self, msg_id: str) -> Message:
         """Any message this node holds by ID: stored, scheduled, or a process definition

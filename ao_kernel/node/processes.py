@@ -193,9 +193,10 @@ class Computer:
         live.results[slot] = result
         live.at_slot = slot
         live.hashpath = hp
-        self.node.events.publish("computed", process=live.pid, slot=slot, error=outcome.error,
-                                 outbox=len(outcome.messages), hashpath=hp,
-                                 output=outcome.data, cost=result.cost)
+        if self.node.events.active:
+            self.node.events.publish("computed", process=live.pid, slot=slot,
+                                     error=outcome.error, outbox=len(outcome.messages),
+                                     hashpath=hp, output=outcome.data, cost=result.cost)
         return result
 
     def dry_run(self, pid: str, body: Message) -> SlotResult:

@@ -17,6 +17,7 @@ the message, its assignment and its result.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,7 @@ class GraphWidget(anywidget.AnyWidget):
         self.node = node
         self.max_edges = max_edges
         self._nodes: dict[str, dict[str, Any]] = {}
-        self._edges: dict[str, dict[str, Any]] = {}
+        self._edges: OrderedDict[str, dict[str, Any]] = OrderedDict()  # oldest first
         self._count = 0
         self._batcher: Batcher[Event] = Batcher(self._apply, interval)
         if history:
@@ -136,7 +137,7 @@ class GraphWidget(anywidget.AnyWidget):
         if entry is None:
             self._edges[key] = {"source": source, "target": target, "error": False, **fields}
             while len(self._edges) > self.max_edges:
-                self._edges.pop(next(iter(self._edges)))
+                self._edges.popitem(last=False)  # O(1), unlike a dict's first key
         else:
             entry.update(source=source, **fields)
 
