@@ -32,6 +32,7 @@ from ..devices.meta import NodeState
 from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
 from .cron import Cron
+from .definition import process_fields
 from .events import EventBus
 from .hooks import Hooks
 from .operator import OperatorMixin
@@ -249,31 +250,15 @@ class Node(OperatorMixin):
         """Spawn an aos process; ``lua`` is evaluated at boot (aos ``On-Boot: Data``).
         ``wasm`` (a path, wasm bytes, or a known aos module ID) runs it on that real wasm
         module instead of our Lua runtime."""
-        from ..runtimes.aos import AOS_MODULE_ID
-
-        fields: dict[str, Any] = {
-            "Data-Protocol": "ao",
-            "Variant": "ao.TN.1",
-            "Type": "Process",
-            "Module": module or AOS_MODULE_ID,
-            "Scheduler": self.address,
-            "Authority": authority or self.address,
-        }
+        runtime = None
         if wasm is not None:
             from .wasm_process import spawn_fields
 
-            fields.update(spawn_fields(self, wasm))
-        if name:
-            fields["Name"] = name
-        if cron:
-            fields["Cron-Interval"] = cron
-            fields["Cron-Tag-Action"] = "Cron"
-        for key, value in (tags or {}).items():
-            fields[key] = value
-        if lua is not None:
-            fields["On-Boot"] = "Data"
-            data = lua if data is None else data
-        definition = Message(fields).with_(data=data or "", anchor=self._next_anchor())
+            runtime = spawn_fields(self, wasm)
+        fields, body = process_fields(self.address, lua=lua, name=name, tags=tags, data=data,
+                                      module=module, authority=authority, cron=cron,
+                                      runtime=runtime)
+        definition = Message(fields).with_(data=body, anchor=self._next_anchor())
         if wallet is not None:
             from ..core.commitments import commit
 

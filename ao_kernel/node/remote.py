@@ -61,6 +61,7 @@ from ..core.errors import AOError, NotFoundError, ProcessNotFoundError, RemoteEr
 from ..core.ids import message_id
 from ..core.message import Message
 from ..runtimes.aos.abi import outcome_from
+from .definition import process_fields
 from .results import SlotResult
 from .wallet import Wallet
 
@@ -291,28 +292,11 @@ class RemoteNode:
         cron: str | None = None,
     ) -> RemoteProcess:
         """Spawn an aos process on the node (signed by this client's wallet)."""
-        from ..runtimes.aos import AOS_MODULE_ID
-
-        fields: dict[str, Any] = {
-            "Data-Protocol": "ao",
-            "Variant": "ao.TN.1",
-            "Type": "Process",
-            "Module": module or AOS_MODULE_ID,
-            "Scheduler": self.address,
-            "Authority": authority or self.address,
-        }
-        if name:
-            fields["Name"] = name
-        if cron:
-            fields["Cron-Interval"] = cron
-            fields["Cron-Tag-Action"] = "Cron"
-        fields.update(tags or {})
-        if lua is not None:
-            fields["On-Boot"] = "Data"
-            data = lua if data is None else data
+        fields, body = process_fields(self.address, lua=lua, name=name, tags=tags, data=data,
+                                      module=module, authority=authority, cron=cron)
         definition = Message(fields).with_(anchor=self._next_anchor())
-        if data:  # an empty body does not survive HTTP: leave it out rather than sign it
-            definition = definition.with_(data=data)
+        if body:  # an empty body does not survive HTTP: leave it out rather than sign it
+            definition = definition.with_(data=body)
         signed = commitments.commit(definition, self.wallet.rsa_signer)
         pid = message_id(signed, "all")
         assignment = self.client.request("POST", "/~scheduler@1.0/schedule",
