@@ -148,7 +148,11 @@ class AosProcess:
             return Outcome(error=str(exc))
         except AOError as exc:
             return Outcome(error=str(exc))
-        return outcome_from(to_python(raw) or {})
+        try:
+            converted = to_python(raw)
+        except UnicodeDecodeError:  # a string in the result is not UTF-8
+            converted = _decoded(engine.to_python(raw))
+        return outcome_from(converted or {})
 
     def _replica(self) -> tuple[Any, Any, Any]:
         engine, handle = self._new_engine()
@@ -292,9 +296,25 @@ def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
 _SCALARS = frozenset({str, int, float, bool})
 
 
+def _decoded(value: Any) -> Any:
+    """A result converted binary-safely (``LuaEngine.to_python``) in :func:`to_python`'s
+    shapes: text decoded with replacement characters, empty tables as lists."""
+    if isinstance(value, dict):
+        if not value:
+            return []
+        return {(k.decode("utf-8", "replace") if isinstance(k, bytes) else str(k)): _decoded(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
 def _plain_outcome(answer: tuple[Any, ...]) -> Outcome:
     """The Outcome of the boundary step's short answer (the same as reading the whole table)."""
-    _, data, prompt, printed, test, has_output = answer
+    _, data, prompt, printed, test, has_output = (
+        v.decode("utf-8", "replace") if v.__class__ is bytes else v for v in answer)
     output: Any = []  # an empty Lua table reads as a list
     if has_output:
         output = {k: v for k, v in (("data", data), ("prompt", prompt), ("print", printed),

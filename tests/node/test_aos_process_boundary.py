@@ -24,6 +24,18 @@ Handlers.add("silent", "Silent", function(msg) ao.outbox.Output = {} end)
 Handlers.add("odd", "Odd", function(msg) ao.outbox.Output = { data = { 1, 2 }, prompt = "> " } end)
 Handlers.add("num", "Num", function(msg) ao.outbox.Output = { data = 42 } end)
 Handlers.add("extra", "Extra", function(msg) ao.outbox.Output = { data = "x", other = "y" } end)
+Handlers.add("weird", "Weird", function(msg)
+  ao.outbox.Output = { data = { [1] = "a", [3] = "c" }, sparse = { [2] = "b" },
+    mixed = { 1.5, true, { k = "v", [7] = 8 }, {} }, big = 2^53, neg = -0.0 }
+  msg.reply({ Data = "r", Nested = { 1, 2, x = 3 } })
+end)
+Handlers.add("binary", "Binary", function(msg) msg.reply({ Data = "\xff\xfe" }) end)
+Handlers.add("binprint", "Binprint", function(msg) print("ok \xff") end)
+Handlers.add("deep", "Deep", function(msg)
+  local t = {} ; local c = t
+  for i = 1, 40 do c.next = {} ; c = c.next end
+  ao.outbox.Output = { data = "deep", tree = t }
+end)
 """
 
 SENDS: list[dict[str, Any]] = [
@@ -37,6 +49,10 @@ SENDS: list[dict[str, Any]] = [
     {"action": "Odd"},
     {"action": "Num"},
     {"action": "Extra"},
+    {"action": "Weird"},
+    {"action": "Binary"},  # not UTF-8: read binary-safely
+    {"action": "Binprint"},
+    {"action": "Deep"},
     {"action": "Nobody"},  # the default handler: into the Inbox
     {"action": "Eval", "data": "return { a = 1, b = { 'x' } }"},
     {"action": "Eval", "data": "print('p'); return 7"},
@@ -92,3 +108,13 @@ def test_flat_args_refuse_nested_values() -> None:
     assert aos_process._flat_args(
         {"Id": "a", "Cron": True, "Tags": [{"name": "N", "value": "v"}]}
     ) == (2, "Id", "a", "Cron", True, "N", "v")
+
+
+def test_text_that_is_not_utf8_does_not_break_the_node() -> None:
+    node = ao.Node(wallet=dev_wallet(1), clock=VirtualClock(1_700_000_000_000))
+    proc = node.spawn(lua=HANDLERS)
+    reply = proc.send(action="Binary")  # used to raise UnicodeDecodeError out of send
+    assert reply.error is None
+    assert reply.messages[0]["Data"] == "\ufffd\ufffd"  # shown with replacement marks
+    assert proc.send(action="Binprint").output == "ok \ufffd"
+    assert proc.send(action="Ping").error is None  # and the process goes on
