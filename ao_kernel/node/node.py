@@ -370,6 +370,8 @@ class Node(OperatorMixin):
             if self.events.active:
                 self.events.publish("scheduled", process=target, slot=assignment["slot"],
                                     message=message_id_of(assignment))
+        if assignments:  # all slots at once: computed in grouped passes
+            self.computer.compute_to(target, int(assignments[-1]["slot"]))  # type: ignore[arg-type]
         results = []
         for assignment in assignments:
             result = self.computer.compute_to(target, int(assignment["slot"]))  # type: ignore[arg-type]
