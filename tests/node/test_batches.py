@@ -150,3 +150,25 @@ def test_grouped_computing_keeps_what_ran_when_a_call_raises(
     twin = fresh.spawn(lua=COUNTER)
     expected = [twin.send(action="Ping").hashpath for _ in range(5)]
     assert [proc.result(s).hashpath for s in range(1, 6)] == expected
+
+
+def test_a_batch_is_computed_in_grouped_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ao_kernel.node.processes import Computer
+
+    nd = make_node()
+    proc = nd.spawn(lua=COUNTER)
+    calls = {"run": 0, "slot": 0}
+    run, slot = Computer._compute_run, Computer._compute_slot
+
+    def counted_run(self: Computer, *args: Any) -> Any:
+        calls["run"] += 1
+        return run(self, *args)
+
+    def counted_slot(self: Computer, *args: Any) -> Any:
+        calls["slot"] += 1
+        return slot(self, *args)
+
+    monkeypatch.setattr(Computer, "_compute_run", counted_run)
+    monkeypatch.setattr(Computer, "_compute_slot", counted_slot)
+    proc.send_many(["Ping"] * 10, push=False)
+    assert calls == {"run": 1, "slot": 0}  # one grouped run, no slot computed alone
