@@ -612,9 +612,13 @@ class Scheduler:
             saved = (proc.next_slot, proc.chain, proc.achain, proc.tail_since_ms)
             try:
                 with self.store.transaction():
+                    entries: list[bytes] = []
                     for body, body_id in accepted:
-                        assignment, due = self._assign_locked(proc, body, body_id)
+                        assignment, due = self._assign_locked(proc, body, body_id,
+                                                              entries=entries)
                         out.append(assignment)
+                    if entries:  # one statement for the batch's log entries
+                        self.store.extend_log(f"assignments/{proc.pid}", saved[0], entries)
             except BaseException:  # nothing was stored: forget what was handed out
                 proc.next_slot, proc.chain, proc.achain, proc.tail_since_ms = saved
                 with self._recent_lock:
@@ -710,8 +714,10 @@ class Scheduler:
             else:
                 self._sign_checkpoint(proc, None, policy=True)
 
-    def _assign_locked(self, proc: _Proc, body: Message, body_id: str) -> tuple[Message, bool]:
-        """The next slot of ``proc`` for ``body``, stored (caller holds ``proc.lock``);
+    def _assign_locked(self, proc: _Proc, body: Message, body_id: str, *,
+                       entries: list[bytes] | None = None) -> tuple[Message, bool]:
+        """The next slot of ``proc`` for ``body``, stored (caller holds ``proc.lock``), or
+        its log entry added to ``entries`` for the caller to store in the same transaction;
         (the assignment, whether a checkpoint is due)."""
         path = _text(body, "path") or "compute"
         slot = proc.next_slot
@@ -741,7 +747,10 @@ class Scheduler:
             assignment = Message._trusted(fields)
         achain = _chain(proc.achain, aid)
         entry = _pack_entry(achain, chain, aid, fields, block)
-        self.store.append_log(f"assignments/{proc.pid}", slot, entry)
+        if entries is None:
+            self.store.append_log(f"assignments/{proc.pid}", slot, entry)
+        else:
+            entries.append(entry)
         # Durable (or, registering or in a batch, inside the caller's transaction).
         self._remember(proc.pid, slot, assignment)
         proc.next_slot = slot + 1
