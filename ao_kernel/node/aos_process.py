@@ -313,8 +313,10 @@ def _decoded(value: Any) -> Any:
 
 def _plain_outcome(answer: tuple[Any, ...]) -> Outcome:
     """The Outcome of the boundary step's short answer (the same as reading the whole table)."""
-    _, data, prompt, printed, test, has_output = (
-        v.decode("utf-8", "replace") if v.__class__ is bytes else v for v in answer)
+    _, data, prompt, printed, test, has_output = answer
+    if bytes in (data.__class__, prompt.__class__, test.__class__):  # text that is not UTF-8
+        data, prompt, test = (v.decode("utf-8", "replace") if v.__class__ is bytes else v
+                              for v in (data, prompt, test))
     output: Any = []  # an empty Lua table reads as a list
     if has_output:
         output = {k: v for k, v in (("data", data), ("prompt", prompt), ("print", printed),
