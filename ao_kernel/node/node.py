@@ -370,13 +370,11 @@ class Node(OperatorMixin):
             if self.events.active:
                 self.events.publish("scheduled", process=target, slot=assignment["slot"],
                                     message=message_id_of(assignment))
-        if assignments:  # all slots at once: computed in grouped passes
-            self.computer.compute_to(target, int(assignments[-1]["slot"]))  # type: ignore[arg-type]
-        results = []
-        for assignment in assignments:
-            result = self.computer.compute_to(target, int(assignment["slot"]))  # type: ignore[arg-type]
-            results.append(self.computer.push(result) if push else result)
-        return results
+        if not assignments:
+            return []
+        first, last = int(assignments[0]["slot"]), int(assignments[-1]["slot"])  # type: ignore[arg-type]
+        results = self.computer.compute_range(target, first, last)  # in grouped passes
+        return [self.computer.push(r) for r in results] if push else results
 
     def deliver(self, msg: Message, *, push: bool = True) -> SlotResult:
         """Schedule an already built (e.g. signed) message on its target."""

@@ -138,6 +138,14 @@ class Computer:
                 )
             return result
 
+    def compute_range(self, pid: str, first: int, last: int) -> list[SlotResult]:
+        """The results of slots ``first..last``, computing what is pending first."""
+        self.compute_to(pid, last)
+        live = self.live(pid)
+        with live.lock:
+            return [live.results[slot] if slot in live.results else self.compute_to(pid, slot)
+                    for slot in range(first, last + 1)]
+
     def _compute_slot(self, live: _Live, assignment: Message) -> SlotResult:
         body = assignment["body"]
         assert isinstance(body, Message)
@@ -258,6 +266,9 @@ class Computer:
     def push(self, root: SlotResult, *, max_pushes: int = MAX_PUSHES,
              max_depth: int = MAX_DEPTH) -> SlotResult:
         """Deliver ``root``'s outbox (and everything it causes) to this node's processes."""
+        outcome = root.outcome
+        if not (outcome.messages or outcome.spawns or outcome.assignments):
+            return root  # nothing to deliver (most results)
         queue: deque[tuple[SlotResult, int]] = deque([(root, 0)])
         delivered = 0
         pushed_for = root.message_id
