@@ -26,6 +26,8 @@ writes one **assignment** per slot (protocol brief §5.3, HyperBEAM
   assignment; with the SQLite store that survives a crash of the process. Reopening the
   store resumes the slot counter and both chains from the last log entry. A process
   registration (slot 0) and its entry in ``scheduler/processes`` commit in one transaction.
+  ``schedule_many`` gives a batch consecutive slots in one transaction (one commit for the
+  batch: all of it is durable when it returns, or none of it was assigned).
 * **Whose process.** A ``type: Process`` message registers a process only when its
   ``scheduler`` (or ``scheduler-location``) names this node's address; a message for an
   unregistered process found in the node's message cache registers it first under the
