@@ -133,11 +133,13 @@ def _key_parts(key: str) -> tuple[bytes, bytes] | None:
     except KeyError:
         pass
     parts: tuple[bytes, bytes] | None
-    if len(key) in _ID_KEY_LENGTHS or key in DERIVED_COMPONENTS or '"' in key:
+    if len(key) in _ID_KEY_LENGTHS or '"' in key or "\\" in key:
         parts = None
     else:
         quoted = f'"{key}"'.encode()
-        parts = (quoted + b": ", quoted)
+        # a key named like an HTTP derived component (authority, path ...) is listed in
+        # the signature params as that component, "@authority", its line as the key
+        parts = (quoted + b": ", f'"@{key}"'.encode() if key in DERIVED_COMPONENTS else quoted)
     if len(_KEYS) > 50_000:
         _KEYS.clear()
     _KEYS[key] = parts

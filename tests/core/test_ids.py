@@ -32,7 +32,8 @@ FLAT_VALUES = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(items=st.dictionaries(
-    st.one_of(FLAT_KEYS, st.sampled_from(["body", "data", "path", "ao-body-key"])),
+    st.one_of(FLAT_KEYS, st.sampled_from(["body", "data", "path", "ao-body-key", "authority",
+                                          "method", "query", "scheme", "target-uri"])),
     FLAT_VALUES, max_size=10))
 def test_fast_path_equals_general_path(items: dict[str, object]) -> None:
     msg = Message(items)
