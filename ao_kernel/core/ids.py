@@ -161,13 +161,15 @@ def _typed_entry(key: str, kind: str) -> str:
 # Messages of one shape (the same keys in the same order, each value of the same class)
 # share everything in their signature base but the values: which lines exist, their sorted
 # order, the ao-types line, the params. A plan records that once per shape; an ID is then
-# the values dropped into their slots, one HMAC. Plans exist for flat messages of scalars
-# only; anything else takes the one-pass path below (and, failing that, the general one).
+# the values dropped into their slots, one HMAC. Values are scalars, or nested messages,
+# lists and links, which are committed by reference (``key+link: <their ID>``); any other
+# shape (ID-like keys, an explicit ao-body-key) has no plan and takes the general path.
 
-_STR, _BYTES, _INT, _ATOM, _FLOAT, _ATOMV = range(6)
+_STR, _BYTES, _INT, _ATOM, _FLOAT, _ATOMV, _LINK = range(7)
 _KIND_CODES: dict[type, tuple[int, str | None]] = {
     str: (_STR, None), bytes: (_BYTES, None), int: (_INT, "integer"), bool: (_ATOM, "atom"),
     type(None): (_ATOM, "atom"), float: (_FLOAT, "float"), Atom: (_ATOMV, "atom"),
+    Message: (_LINK, None), tuple: (_LINK, None), Link: (_LINK, None),
 }
 _DIGEST_SLOT = -1
 _CONST_SLOT = -2
@@ -182,7 +184,9 @@ def _make_plan(keys: tuple[str, ...],
     """(slots in signature-base order, index of the inline body or -1, params tail)."""
     if "ao-body-key" in keys:
         return None
-    inline = "body" if "body" in keys else "data"
+    # the inline body: `body`, unless it is committed by reference, else `data`
+    body_linked = "body" in keys and _KIND_CODES.get(kinds[keys.index("body")]) == (_LINK, None)
+    inline = "body" if "body" in keys and not body_linked else "data"
     lines: list[tuple[str, _Slot, bytes]] = []  # (sort key, slot, params name)
     types: list[tuple[str, str]] = []
     body_index = -1
@@ -191,17 +195,18 @@ def _make_plan(keys: tuple[str, ...],
             continue
         known = _KIND_CODES.get(kind)
         if known is None:
-            return None  # nested messages, lists, links: the one-pass path
+            return None
         code, typ = known
         if typ is not None:
             types.append((key, typ))
-        if key == inline:
+        if code != _LINK and key == inline:
             body_index = index
             continue
-        parts = _key_parts(key)
+        line_key = f"{key}+link" if code == _LINK else key  # a nested value: its ID
+        parts = _key_parts(line_key)
         if parts is None:
             return None
-        lines.append((key, (index, parts[0], code), parts[1]))
+        lines.append((line_key, (index, parts[0], code), parts[1]))
     if types:
         types.sort()
         raw_types = ", ".join([_typed_entry(k, t) for k, t in types]).encode()
@@ -229,6 +234,10 @@ def _raw(value: Value, code: int) -> bytes:
         return _ATOMS[value]  # type: ignore[index]
     if code == _FLOAT:
         return format_float(value).encode()  # type: ignore[arg-type]
+    if code == _LINK:
+        if isinstance(value, Link):
+            return value.id.encode()
+        return message_id(value, "all").encode()  # type: ignore[arg-type]
     return value.name.encode()  # type: ignore[union-attr]
 
 
@@ -243,7 +252,7 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
             _PLANS.clear()
         plan = _PLANS[shape] = _make_plan(*shape)
     if plan is None:
-        return _one_pass_unsigned(items)
+        return None
     slots, body_index, params = plan
     body = b""
     if body_index >= 0:
@@ -266,76 +275,6 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
     fmt = commitment_format()
     base = b"".join(pieces) or b"\n"  # params follow a newline
     return fmt.hmac_id(base + params + fmt.hmac_params)
-
-
-def _one_pass_unsigned(items: Mapping[str, Value]) -> str | None:
-    """The unsigned ID of a flat message of scalars, built in one pass.
-
-    Equal by construction to the general path (structured -> TABM -> httpsig); returns
-    None for anything else (nested values, links, ID-like keys, values over 4 KiB, an
-    explicit ``ao-body-key``), which then takes the general path.
-    """
-    if "ao-body-key" in items:
-        return None
-    inline = "body" if "body" in items else "data"
-    lines: list[tuple[str, bytes, bytes]] = []  # (key, signature-base line, params name)
-    types: list[tuple[str, str]] = []
-    body: bytes | None = None
-    key_parts = _key_parts
-    for item_key, value in items.items():
-        if item_key in _SKIP or item_key[:4] == "priv":
-            continue
-        key = item_key
-        kind = type(value)
-        if kind is str:
-            raw = value.encode()  # type: ignore[union-attr]
-        elif kind is bytes:
-            raw = value
-        elif kind is int:
-            raw = str(value).encode()
-            types.append((key, "integer"))
-        elif kind is bool or value is None:
-            raw = _ATOMS[value]  # type: ignore[index]
-            types.append((key, "atom"))
-        elif kind is float:
-            raw = format_float(value).encode()  # type: ignore[arg-type]
-            types.append((key, "float"))
-        elif kind is Atom:
-            raw = value.name.encode()  # type: ignore[union-attr]
-            types.append((key, "atom"))
-        elif kind is Message or kind is tuple or kind is Link:
-            # a nested message, list or link is committed by reference: key+link = its ID
-            raw = (value.id if kind is Link  # type: ignore[union-attr]
-                   else message_id(value, "all")).encode()  # type: ignore[arg-type]
-            if key == inline:
-                inline = ""  # a linked body is a header, not the inline body
-            key = item_key + "+link"
-        else:
-            return None
-        if len(raw) > MAX_HEADER_LENGTH:
-            return None
-        if key == inline:
-            body = raw
-            continue
-        parts = key_parts(key)
-        if parts is None:
-            return None
-        lines.append((key, parts[0] + raw + b"\n", parts[1]))
-    if types:
-        types.sort()  # by key, as encode_ao_types does
-        raw_types = ", ".join([_typed_entry(k, t) for k, t in types]).encode()
-        lines.append(("ao-types", b'"ao-types": ' + raw_types + b"\n", b'"ao-types"'))
-    if body is not None:
-        if inline == "data":
-            lines.append(("ao-body-key", b'"ao-body-key": data\n', b'"ao-body-key"'))
-        digest = content_digest(body)
-        lines.append(("content-digest", b'"content-digest": ' + digest + b"\n",
-                      b'"content-digest"'))
-    lines.sort()
-    base = b"".join([line for _, line, _ in lines]) or b"\n"  # params follow a newline
-    fmt = commitment_format()
-    base += b'"@signature-params": (' + b" ".join([n for _, _, n in lines]) + fmt.hmac_params
-    return fmt.hmac_id(base)
 
 
 def _calculate(tabm: TABM) -> str:
