@@ -34,6 +34,7 @@ from ``signature-input``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
@@ -69,15 +70,14 @@ class CommitmentFormat:
     @property
     def hmac_params(self) -> bytes:
         """The tail of an unsigned commitment's ``@signature-params`` line."""
-        params: bytes = _HMAC_PARAMS[self.hmac_keyid]
-        return params
+        return _hmac_params(self.hmac_keyid)
 
     def hmac_id(self, base: bytes) -> str:
         """The ID an HMAC commitment over signature base ``base`` gets (base64url).
 
         HMAC-SHA256 as RFC 2104 defines it, from the two keyed SHA-256 states computed
         once per key (copying them skips the key setup each ID would otherwise pay)."""
-        inner_state, outer_state = _HMAC_STATES[self.hmac_key]
+        inner_state, outer_state = _hmac_states(self.hmac_key)
         inner = inner_state.copy()
         inner.update(base)
         outer = outer_state.copy()
@@ -85,26 +85,17 @@ class CommitmentFormat:
         return b64u_encode(outer.digest())
 
 
-class _KeyedCache(dict[Any, Any]):
-    def __init__(self, make: Any) -> None:
-        super().__init__()
-        self._make = make
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self._make(key)
-        return value
+@functools.cache
+def _hmac_params(keyid: str) -> bytes:
+    return f');alg="hmac-sha256";keyid="{keyid}"'.encode()
 
 
-_HMAC_PARAMS = _KeyedCache(lambda keyid: f');alg="hmac-sha256";keyid="{keyid}"'.encode())
-
-
-def _keyed_states(key: bytes) -> tuple[Any, Any]:
+@functools.cache
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """The SHA-256 states after HMAC's inner and outer key blocks (RFC 2104)."""
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
     return (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
             hashlib.sha256(bytes(b ^ 0x5C for b in block)))
-
-
-_HMAC_STATES = _KeyedCache(_keyed_states)
 
 
 #: HyperBEAM 0.9 "edge" (2025-06): the format of ../shared/vectors, verified by tests.

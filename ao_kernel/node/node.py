@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..core.errors import AOError, ResolveError
+from ..core.errors import AOError, MessageError, ResolveError, SchedulerError
 from ..core.ids import message_id
 from ..core.message import Message, Value, normalize_value
 from ..core.resolver import Opts, Result, resolve_many
@@ -80,6 +80,11 @@ def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
 
     raise AOError(f"unknown blocks {blocks!r}: use 'debug', 'clock' or a provider",
                   field="blocks")
+
+
+#: the fields aoconnect adds to every message (keys in normal form)
+_AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.1",
+                                       "type": "Message"}
 
 
 def message_id_of(assignment: Message) -> str:
@@ -313,9 +318,7 @@ class Node(OperatorMixin):
         """``message`` for the common case (an action and data, no tags, unsigned), built
         straight in normal form; the same message as the general path (tests pin this)."""
         items: dict[str, Value] = {"action": action} if action is not None else {}
-        items["data-protocol"] = "ao"
-        items["variant"] = "ao.TN.1"
-        items["type"] = "Message"
+        items.update(_AOCONNECT_FIELDS)
         items["target"] = target
         items["data"] = "" if data is None else normalize_value(data, key="data")
         items["anchor"] = self._next_anchor()
@@ -352,16 +355,19 @@ class Node(OperatorMixin):
         for item in messages:
             if isinstance(item, Message):
                 if item.text("target") != target:
-                    from ..core.errors import SchedulerError
-
                     raise SchedulerError(
                         f"a message of the batch is addressed to {item.text('target')!r}, "
                         f"not {target}", field="target")
                 built.append(item)
             elif isinstance(item, str):
                 built.append(self.message(target, action=item))
-            else:
+            elif isinstance(item, Mapping):
                 built.append(self.message(target, **item))
+            else:
+                raise MessageError(
+                    f"item {len(built) + 1} of the batch is of type {type(item).__name__}; each "
+                    "item is an action name, the keywords of send() as a dict, or a message",
+                    field="messages")
         assignments = self.scheduler.schedule_many(built, target)
         for assignment in assignments:
             body = assignment["body"]
@@ -380,8 +386,6 @@ class Node(OperatorMixin):
         """Schedule an already built (e.g. signed) message on its target."""
         target = msg.text("target")
         if not target:
-            from ..core.errors import SchedulerError
-
             raise SchedulerError("the message has no target process", field="target")
         result = self.schedule_and_compute(msg, target)
         return self.computer.push(result) if push else result
@@ -434,8 +438,6 @@ class Node(OperatorMixin):
     def advance(self, ms: int) -> list[SlotResult]:
         """Move the virtual clock ``ms`` forward, firing every cron tick due on the way."""
         if not isinstance(self.clock, VirtualClock):
-            from ..core.errors import SchedulerError
-
             raise SchedulerError(
                 "advancing time needs a virtual clock: ao.Node(clock='virtual')", field="clock")
         target = self.clock.now_ms() + ms

@@ -172,3 +172,13 @@ def test_a_batch_is_computed_in_grouped_passes(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(Computer, "_compute_slot", counted_slot)
     proc.send_many(["Ping"] * 10, push=False)
     assert calls == {"run": 1, "slot": 0}  # one grouped run, no slot computed alone
+
+
+def test_a_batch_item_of_the_wrong_kind_is_named() -> None:
+    from ao_kernel.core.errors import MessageError
+
+    nd = make_node()
+    proc = nd.spawn(lua=COUNTER)
+    with pytest.raises(MessageError, match="item 2 of the batch is of type int"):
+        proc.send_many(["Ping", 7])  # type: ignore[list-item]
+    assert proc.slot == 0  # nothing was scheduled

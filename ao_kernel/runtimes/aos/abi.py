@@ -104,9 +104,8 @@ def tags_of(msg: Message) -> list[dict[str, str]]:
                         out.append({"name": tag.text("name") or "",
                                     "value": tag.text("value") or ""})
                 return out
-    cased = _HEADER_CASE
     return [
-        {"name": cased.get(k) or header_case(k), "value": v if v.__class__ is str else tag_value(v)}
+        {"name": header_case(k), "value": v if v.__class__ is str else tag_value(v)}
         for k, v in items.items()
         if k not in ROOT_KEYS and k[:4] != "priv" and v.__class__ is not Message
     ]
@@ -132,13 +131,12 @@ def json1_message(
         "Id": msg_id or message_id(msg, "all"),
         "Owner": owner,
         "From": tag_value(from_process) if from_process is not None else owner,
-        "Target": "" if target is _ABSENT else target if target.__class__ is str
-        else tag_value(target),
+        "Target": "" if target is _ABSENT else tag_value(target),
         "Tags": tags_of(msg),
-        "Data": "" if data is _ABSENT else data if data.__class__ is str else tag_value(data),
+        "Data": "" if data is _ABSENT else tag_value(data),
     }
     if anchor is not _ABSENT:
-        out["Anchor"] = anchor if anchor.__class__ is str else tag_value(anchor)
+        out["Anchor"] = tag_value(anchor)
     if from_process is not None:
         out["Forwarded-By"] = owner
     if assignment is not None:
