@@ -441,11 +441,24 @@ def graph(res: Any) -> Graph:
 
 
 def register_formatters(shell: Any) -> None:
-    """Teach IPython's mimebundle formatter about core ``Message`` and ``ScheduleReport``."""
+    """Teach IPython's mimebundle formatter about the AO objects it shows richly.
+
+    Core ``Message``, ``ScheduleReport``, ``SlotResult``, ``Process`` and ``RemoteProcess``:
+    the node layer holds no display code (it imports nothing from ``jupyter/``); the
+    formatters registered here are what the AO kernel and ``%load_ext ao_kernel`` show.
+    """
     from ..core.message import Message
+    from ..node.process_handle import Process
+    from ..node.remote import RemoteProcess
+    from ..node.results import SlotResult
     from ..node.scheduler import ScheduleReport
 
     formatter = shell.display_formatter.mimebundle_formatter
+    formatter.for_type(SlotResult, lambda r, include=None, exclude=None: result_bundle(
+        r, include, exclude))
+    for kind in (Process, RemoteProcess):
+        formatter.for_type(kind, lambda p, include=None, exclude=None: process_bundle(
+            p, include, exclude))
     formatter.for_type(Message, lambda m, include=None, exclude=None: message_bundle(
         m, include, exclude))
     formatter.for_type(ScheduleReport, lambda r, include=None, exclude=None:

@@ -24,11 +24,6 @@ class Process:
         name = self.name
         return f"<ao.Process {name + ' ' if name else ''}{self.id[:8]}… slot {self.slot}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..jupyter.display import process_bundle  # rich display lives in the jupyter layer
-
-        return process_bundle(self, include, exclude)
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Process) and other.id == self.id and other.node is self.node
 

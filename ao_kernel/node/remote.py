@@ -455,11 +455,6 @@ class RemoteProcess:
     def __repr__(self) -> str:
         return f"<ao.RemoteProcess {self.id[:8]}… on {self.node.url}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..jupyter.display import process_bundle
-
-        return process_bundle(self, include, exclude)
-
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, RemoteProcess) and other.id == self.id
                 and other.node.url == self.node.url)

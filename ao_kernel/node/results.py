@@ -82,11 +82,6 @@ class SlotResult:
             **({"GasUsed": raw["GasUsed"]} if "GasUsed" in raw else {}),
         }
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..jupyter.display import result_bundle  # rich display lives in the jupyter layer
-
-        return result_bundle(self, include, exclude)
-
     def __repr__(self) -> str:
         status = f"error={self.error!r}" if self.error else f"output={self.output!r}"
         return (f"<SlotResult {self.process[:8]}… slot {self.slot} {status} "

@@ -95,7 +95,7 @@ def test_inspection_of_globals_fields_and_handlers(session: Session) -> None:
 def test_rich_display_of_results_processes_messages(ip: Any, session: Session) -> None:
     proc = session.current
     res = session.eval('Send({Target = ao.id, Action = "Ping", Data = "x"})\nreturn "done"')
-    bundle = res._repr_mimebundle_()
+    bundle, _ = ip.display_formatter.format(res)  # registered by the extension
     assert set(bundle) == {"text/plain", "text/html", "application/vnd.ao.result+json"}
     assert bundle["text/plain"] == res.output  # aos Output, ANSI colours as aos prints
     assert f'title="{res.message_id}"' in bundle["text/html"]
@@ -105,7 +105,7 @@ def test_rich_display_of_results_processes_messages(ip: Any, session: Session) -
     assert payload["slot"] == res.slot and payload["messages"][0]["Action"] == "Ping"
     assert payload["pushed"] and payload["pushed"][0]["process"] == proc.id
 
-    pbundle = proc._repr_mimebundle_()
+    pbundle, _ = ip.display_formatter.format(proc)
     assert pbundle["application/vnd.ao.process+json"]["id"] == proc.id
     assert "default" in pbundle["text/plain"]
 

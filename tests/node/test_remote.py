@@ -11,6 +11,7 @@ import ao_kernel as ao
 from ao_kernel.core import commitments
 from ao_kernel.core.errors import ProcessNotFoundError, RemoteError
 from ao_kernel.core.message import Message
+from ao_kernel.jupyter.display import process_bundle, result_bundle
 from ao_kernel.node.remote import RemoteNode, RemoteProcess
 from ao_kernel.node.results import SlotResult
 
@@ -73,8 +74,8 @@ def test_results_are_slot_results_with_the_servers_hashpaths(server):
     assert res.hashpath == served.result(1).hashpath and res.hashpath.count("/") == 1
     assert res.message_id == served.result(1).message_id
     assert res.to_json() == served.result(1).to_json()
-    assert "text/plain" in res._repr_mimebundle_()  # the kernel's display takes it
-    assert proc.id in proc._repr_mimebundle_()["text/plain"]
+    assert "text/plain" in result_bundle(res)  # the kernel's formatters take it
+    assert proc.id in process_bundle(proc)["text/plain"]
 
 
 def test_requests_are_signed_by_the_clients_wallet(server):
