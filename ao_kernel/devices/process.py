@@ -191,7 +191,7 @@ class ProcessDevice(Device):
         try:
             pid = process_id(base, node)
         except ProcessNotFoundError:
-            from ..node.federation import scheduler_redirect  # 307 to its scheduler (§5.2)
+            from .scheduler.location import scheduler_redirect  # 307 to its scheduler (§5.2)
 
             redirect = scheduler_redirect(node, base, req.without("target"))
             if redirect is None:

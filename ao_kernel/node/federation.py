@@ -55,95 +55,32 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core import codecs, commitments
-from ..core.errors import AOError, ProcessNotFoundError, RemoteError, SignatureError
-from ..core.ids import message_id
-from ..core.message import Message, Value
+from ..core.errors import AOError, ProcessNotFoundError, RemoteError
+from ..core.message import Message
+from ..devices.scheduler.location import (  # noqa: F401  (re-exported: the node's API)
+    LOCATION_TTL_MS,
+    LOCATION_TYPE,
+    _num,
+    find_location,
+    location,
+    location_record,
+    scheduler_redirect,
+    store_location,
+)
+from ..devices.scheduler.log import parse_schedulers
+from ..devices.scheduler.verify import ScheduleReport, verify_schedule
 from .events import EventBus
 from .remote import HTTPClient, Response
 from .results import SlotResult
-from .scheduler import ScheduleReport, parse_schedulers, verify_schedule
 
 if TYPE_CHECKING:
     from .http.hyperbeam import Exchange
     from .node import Node
-    from .stores import Store
     from .wallet import Wallet
 
-LOCATION_TYPE = "scheduler-location"
-LOCATION_TTL_MS = 7 * 24 * 3600 * 1000
-_LOCATION_KEY = "scheduler-locations/"
 
 
 # -- scheduler locations -----------------------------------------------------------------------
-
-
-def location_record(wallet: Wallet, url: str, *, nonce: int,
-                    ttl_ms: int = LOCATION_TTL_MS) -> Message:
-    """The signed ``scheduler-location`` record saying ``wallet``'s scheduler is at ``url``."""
-    draft = Message({"data-protocol": "ao", "variant": "ao.N.1", "type": LOCATION_TYPE,
-                     "url": url.rstrip("/"), "nonce": nonce, "time-to-live": ttl_ms,
-                     "codec-device": "httpsig@1.0"})
-    return commitments.commit(draft, wallet.rsa_signer)
-
-
-def _location_owner(record: Message) -> str:
-    if record.text("type") != LOCATION_TYPE or not record.text("url"):
-        raise SignatureError(f"a location record has type {LOCATION_TYPE!r} and a url",
-                             field="type")
-    try:
-        good = commitments.verify(record)
-    except AOError:
-        good = False
-    signers = commitments.committers(record)
-    if not good or len(signers) != 1:
-        raise SignatureError("a location record must be signed by exactly one wallet, "
-                             "whose signature verifies", field="signature")
-    return signers[0]
-
-
-def store_location(store: Store, record: Message) -> str:
-    """Cache a signed location record under its signer; returns the signer's address.
-
-    A record whose ``nonce`` is not higher than the cached one's is refused.
-    """
-    owner = _location_owner(record)
-    known = find_location(store, owner)
-    if known is not None and _num(record.get("nonce")) <= _num(known.get("nonce")):
-        raise SignatureError(
-            f"location nonce {record.text('nonce')} does not increase (cached: "
-            f"{known.text('nonce')})", field="nonce")
-    with store.transaction():
-        store.write(_LOCATION_KEY + owner, codecs.json_encode(record))
-    return owner
-
-
-def find_location(store: Store, address: str) -> Message | None:
-    """The cached location record of ``address``, if any."""
-    raw = store.read(_LOCATION_KEY + address)
-    return None if raw is None else codecs.json_decode(raw)
-
-
-def location(node: Node, req: Message) -> Message:
-    """``/~scheduler@1.0/location``: ``POST`` caches a signed record (a request signed by
-    the node's operator without ``type`` makes the node sign its own record for the
-    request's ``url``); ``GET`` answers the record of ``address`` (default: this node)."""
-    if (req.text("method") or "GET").upper() == "POST":
-        record = req.without("path", "method")
-        if record.text("type") != LOCATION_TYPE:
-            if node.address not in commitments.committers(record) or not commitments.verify(
-                    record):
-                raise SignatureError("only the node's operator may publish its location",
-                                     field="signature")
-            known = find_location(node.store, node.address)
-            record = location_record(node.wallet, record.text("url") or "",
-                                     nonce=_num(known.get("nonce")) + 1 if known else 1)
-        store_location(node.store, record)
-        return record
-    address = req.text("address") or node.address
-    found = find_location(node.store, address)
-    if found is None:
-        return Message({"status": 404, "body": f"no scheduler location known for {address}"})
-    return found
 
 
 def publish_location(wallet: Wallet, url: str, peers: Iterable[str], *, nonce: int) -> Message:
@@ -154,45 +91,6 @@ def publish_location(wallet: Wallet, url: str, peers: Iterable[str], *, nonce: i
             client.request("POST", "/~scheduler@1.0/location", message=record)
     return record
 
-
-def scheduler_redirect(node: Node, base: Message, req: Message) -> Message | None:
-    """A ``307`` to the scheduler of a process this node does not schedule, or None.
-
-    The process is ``req.target`` (or ``base``); its ``scheduler`` (or
-    ``scheduler-location``) addresses come from its definition in this node's cache; the
-    first address with a cached location record is the redirect's target.
-    """
-    target = req.text("target")
-    definition: Message | None = None
-    if target:
-        pid = target.split("?", 1)[0]
-        definition = node.find_message(pid)
-    elif (base.text("type") or "").lower() == "process":
-        definition = base
-        pid = message_id(base.without("device"), "all")
-    else:
-        return None
-    if definition is None or node.scheduler.has_process(pid):
-        return None
-    addresses = parse_schedulers(definition.get("scheduler")) or parse_schedulers(
-        definition.get("scheduler-location"))
-    for address in addresses:
-        if address == node.address:
-            continue
-        record = find_location(node.store, address)
-        if record is None:
-            continue
-        query = f"target={pid}"
-        for key in ("from", "to"):
-            if key in req:
-                query += f"&{key}={req.text(key)}"
-        return Message({
-            "status": 307,
-            "location": f"{record.text('url')}/~scheduler@1.0/schedule?{query}",
-            "body": f"Redirecting to scheduler: {address}",
-            "variant": "ao.N.1",
-        })
-    return None
 
 
 # -- fetching and checking a schedule ---------------------------------------------------------
@@ -604,12 +502,3 @@ def _first_difference(ours: Any, theirs: Any, path: str = "") -> str | None:
                 pass
         return f"{path}: recomputed {ours!r}, the compute unit says {theirs!r}"
     return None
-
-
-def _num(value: Value | None) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0

@@ -279,6 +279,10 @@ class Node(OperatorMixin):
         self.events.publish("scheduled", process=pid, slot=0, message=pid)
         return self.computer.compute_to(pid, 0)
 
+    def has_process(self, pid: str) -> bool:
+        """Whether this node schedules process ``pid``."""
+        return self.scheduler.has_process(pid)
+
     def process(self, pid: str) -> Process:
         """A handle on an existing process of this node."""
         self.computer.live(pid)

@@ -28,6 +28,7 @@ from ao_kernel.core.ids import message_id
 from ao_kernel.core.message import Message
 from ao_kernel.node.cache import MessageCache
 from ao_kernel.node.clock import Clock, SystemClock, VirtualClock
+from ao_kernel.node.flusher import CheckpointFlusher
 from ao_kernel.node.scheduler import (
     MAX_ASSIGNMENTS,
     BlockInfo,
@@ -602,7 +603,7 @@ def test_checkpoint_interval_uses_the_node_clock(wallet: Any) -> None:
 def test_background_flusher_signs_off_the_critical_path(wallet: Any) -> None:
     s = Scheduler(open_store("memory"), wallet.signer, clock=VirtualClock(T0),
                   checkpoint_every=3)
-    s.start(poll_ms=50)
+    flusher = CheckpointFlusher(s, poll_ms=50).start()  # the node's thread, not the role's
     try:
         pid, _ = spawn(s)
         s.schedule(ping(pid, 1))
@@ -612,6 +613,7 @@ def test_background_flusher_signs_off_the_critical_path(wallet: Any) -> None:
             time.sleep(0.01)
         assert [c["slot"] for c in s.checkpoints(pid)] == [2]
     finally:
+        flusher.stop()
         s.close()
     with pytest.raises(SchedulerError):
         s.schedule(ping(pid, 3))
@@ -626,7 +628,7 @@ def test_checkpoint_of_a_missing_slot(sched: Scheduler) -> None:
 
 def test_scheduler_identity_must_be_an_rsa_wallet() -> None:
     with pytest.raises(SchedulerError) as err:
-        Scheduler(open_store("memory"), dev_ed25519().signer)
+        Scheduler(open_store("memory"), dev_ed25519().signer, clock=VirtualClock(T0))
     assert err.value.field == "wallet"
 
 

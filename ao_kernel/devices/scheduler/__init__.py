@@ -29,7 +29,7 @@ Keys (HyperBEAM ``dev_scheduler``; protocol brief §5.1, §5.4, §5.5):
 
 Any other key routes to ``schedule`` (HyperBEAM's ``default => router``); ``set`` and
 ``keys`` go to message@1.0. The server is ``opts.extra["scheduler"]`` (a
-:class:`~ao_kernel.node.scheduler.Scheduler`). Errors: no server or a process this node
+:class:`~ao_kernel.devices.scheduler.server.Scheduler`). Errors: no server or a process this node
 does not schedule → :class:`SchedulerError`; unknown process →
 :class:`ProcessNotFoundError`; a message whose commitments do not verify →
 :class:`SignatureError` (nothing is written).
@@ -42,11 +42,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import SchedulerError
-from ..core.ids import message_id
-from ..core.message import Message, Value
-from ..core.resolver import Device, Opts, Result, error
-from ..node.scheduler import MAX_ASSIGNMENTS, Scheduler
+from ...core.errors import SchedulerError
+from ...core.ids import message_id
+from ...core.message import Message, Value
+from ...core.resolver import Device, Opts, Result, error
+from .location import location, scheduler_redirect
+from .log import MAX_ASSIGNMENTS, _is_process
+from .server import Scheduler
+from .verify import ScheduleReport, verify_schedule
+
+__all__ = ["ScheduleReport", "Scheduler", "SchedulerDevice", "verify_schedule"]
 
 _REQUEST_KEYS = ("path", "method")
 
@@ -57,11 +62,6 @@ def _server(opts: Opts) -> Scheduler:
         raise SchedulerError("this node runs no scheduler (opts.extra['scheduler'] is unset)",
                              field="scheduler")
     return server
-
-
-def _is_process(msg: Message) -> bool:
-    kind = msg.text("type")
-    return kind is not None and kind.lower() == "process"
 
 
 def find_target_id(base: Message, req: Message) -> str:
@@ -129,8 +129,6 @@ class SchedulerDevice(Device):
     def schedule(self, base: Message, req: Message, opts: Opts) -> Message:
         server = _server(opts)
         if opts.node is not None and not server.has_process(find_target_id(base, req)):
-            from ..node.federation import scheduler_redirect  # 307 to its scheduler (§5.2)
-
             redirect = scheduler_redirect(opts.node, base, req)
             if redirect is not None:
                 return redirect
@@ -172,9 +170,7 @@ class SchedulerDevice(Device):
         return Message._trusted(out)
 
     def location(self, base: Message, req: Message, opts: Opts) -> Message:
-        """Scheduler location records (see :func:`ao_kernel.node.federation.location`)."""
-        from ..node.federation import location
-
+        """Scheduler location records (see :mod:`.location`)."""
         if opts.node is None:
             raise SchedulerError("scheduler locations need a node", field="node")
         return location(opts.node, req)
