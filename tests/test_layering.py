@@ -22,7 +22,6 @@ RANK = {"core": 0, "runtimes": 1, "devices": 2, "node": 3, "jupyter": 4, "testin
 ALLOWED: set[tuple[str, str]] = {
     ("ao_kernel.devices.process", "ao_kernel.node.node"),
     ("ao_kernel.devices.process", "ao_kernel.node.results"),
-    ("ao_kernel.devices.wasm64", "ao_kernel.node.wasm_process"),
 }
 
 

@@ -18,7 +18,7 @@ own keys by calling the Lua global function of that name::
   become ``error`` results naming the Lua line, and the node keeps going.
 
 aos processes (Handlers, Send, Inbox ...) run on the same engine through
-:mod:`ao_kernel.node.aos_process`; this device is the plain-function form.
+:mod:`ao_kernel.runtimes.aos.lua_process`; this device is the plain-function form.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def instance_of(msg: Message) -> WasmInstance | None:
 
 
 def _image(base: Message, req: Message, opts: Opts) -> bytes | str:
-    from ..node.wasm_process import KNOWN_MODULES, KNOWN_NAMES, find_aos_wasm
+    from ..runtimes.aos.wasm_modules import KNOWN_MODULES, KNOWN_NAMES, find_aos_wasm
 
     proc = base.get("process")
     raw: Any = base.get("image") or req.get("image") or (

@@ -257,9 +257,9 @@ class Node(OperatorMixin):
         module instead of our Lua runtime."""
         runtime = None
         if wasm is not None:
-            from .wasm_process import spawn_fields
+            from ..runtimes.aos.wasm_modules import spawn_fields
 
-            runtime = spawn_fields(self, wasm)
+            runtime = spawn_fields(self.write, wasm)
         fields, body = process_fields(self.address, lua=lua, name=name, tags=tags, data=data,
                                       module=module, authority=authority, cron=cron,
                                       runtime=runtime)

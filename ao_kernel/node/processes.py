@@ -4,7 +4,7 @@
 
     send(msg) ─► scheduler.schedule ─► assignment(slot n)
                                          │
-    compute_to(pid, n):  while at_slot < n: next assignment ─► JSON-1 msg ─► AosProcess.apply
+    compute_to(pid, n):  while at_slot < n: next assignment ─► JSON-1 msg ─► AosRuntime.apply
                                          │                                   (rollback on Error)
                                          ▼
                                   SlotResult(slot n, hashpath_n)
@@ -41,10 +41,9 @@ from ..core.ids import compress, message_id
 from ..core.message import Message, Value
 from ..runtimes.aos import AOS_MODULE_ID
 from ..runtimes.aos.abi import Outcome, json1_env, json1_message, tags_of, tags_to_dict
-from .aos_process import AosProcess
+from ..runtimes.aos.process import AosRuntime, runtime_for
 from .metering import slot_cost
 from .results import SlotResult
-from .wasm_process import process_factory
 
 if TYPE_CHECKING:
     from .node import Node
@@ -64,7 +63,7 @@ class _Live:
     pid: str
     definition: Message
     owner: str
-    runtime: AosProcess | None = None
+    runtime: AosRuntime | None = None
     at_slot: int = -1
     patched: dict[str, Any] = field(default_factory=dict)
     hashpath: str = ""
@@ -148,7 +147,7 @@ class Computer:
         assert isinstance(body, Message)
         msg = self._json1(live, body, assignment)
         if live.runtime is None:
-            make = process_factory(self.node, live.definition)  # Lua, or a real aos wasm
+            make = runtime_for(live.definition, self.node.read)  # Lua, or a real aos wasm
             live.runtime = make(msg, self._env(live), seed=live.pid.encode())
             outcome = live.runtime.boot_outcome
         else:
@@ -239,7 +238,7 @@ class Computer:
             assert live.runtime is not None
             if target == live.at_slot:
                 return live.runtime.state()
-            replica = process_factory(self.node, live.definition)(
+            replica = runtime_for(live.definition, self.node.read)(
                 live.runtime.process_msg, self._env(live), seed=live.pid.encode())
             for old in live.runtime.history:
                 nonce = old.get("Nonce")
@@ -249,7 +248,7 @@ class Computer:
             state: dict[str, Any] = replica.state()
             return state
 
-    def runtime(self, pid: str) -> AosProcess:
+    def runtime(self, pid: str) -> AosRuntime:
         live = self.live(pid)
         with live.lock:
             current = self.node.scheduler.current_slot(pid)

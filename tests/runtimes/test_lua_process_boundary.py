@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import ao_kernel as ao
-from ao_kernel.node import aos_process
-from ao_kernel.node.aos_process import AosProcess
 from ao_kernel.node.clock import VirtualClock
+from ao_kernel.runtimes.aos import lua_process as aos_process
+from ao_kernel.runtimes.aos.lua_process import AosProcess
 from ao_kernel.testing.wallets import dev_wallet
 
 HANDLERS = r"""

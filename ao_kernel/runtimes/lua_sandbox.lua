@@ -1,0 +1,557 @@
+-- The trusted bootstrap of every Lua engine (ao_kernel/runtimes/lua.py; one line here, so line numbers match the chunk's).
+local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY = ...
+local G = _G
+local type, select, tostring, error = type, select, tostring, error
+local pcall, xpcall, rawget, rawset = pcall, xpcall, rawget, rawset
+local setmetatable, getmetatable, load = setmetatable, getmetatable, load
+local tointeger, maxinteger = math.tointeger, math.maxinteger
+local sethook, traceback, getinfo = debug.sethook, debug.traceback, debug.getinfo
+local co_create, co_resume, co_wrap = coroutine.create, coroutine.resume, coroutine.wrap
+local utf8len, byte, sub, format = utf8.len, string.byte, string.sub, string.format
+local find, gsub = string.find, string.gsub
+local concat, pack, unpack, collect = table.concat, table.pack, table.unpack, collectgarbage
+
+local ctl = {}
+
+------------------------------------------------------------------ metering
+local used, limit, ticks, active, tripped, kind = 0, maxinteger, 0, false, nil, 0
+local limit_msg = "compute limit exceeded"
+
+local function trip(k, msg)
+  kind, tripped = k, msg
+  error(msg, 0)
+end
+
+local function hook()
+  if not active then return end
+  if tripped then error(tripped, 0) end
+  used = used + STEP
+  if used > limit then trip(2, limit_msg) end
+  ticks = ticks + 1
+  if ticks >= POLL_EVERY then
+    ticks = 0
+    local ok, stop = pcall(poll)
+    if stop or not ok then trip(3, "interrupted") end
+  end
+end
+
+local function charge(n)
+  used = used + n
+  if active and used > limit then trip(2, limit_msg) end
+end
+
+local function reraise(ok, ...)
+  if tripped then error(tripped, 0) end
+  return ok, ...
+end
+
+G.pcall = function(f, ...) return reraise(pcall(f, ...)) end
+-- An error raised by the hook reaches the message handler while Lua has hooks disabled,
+-- so a user handler must never run for it.
+G.xpcall = function(f, h, ...)
+  return reraise(xpcall(f, function(e)
+    if tripped then return e end
+    return h(e)
+  end, ...))
+end
+coroutine.resume = function(co, ...) return reraise(co_resume(co, ...)) end
+coroutine.create = function(f)
+  if type(f) ~= "function" then
+    error("bad argument #1 to 'create' (function expected, got " .. type(f) .. ")", 2)
+  end
+  local co = co_create(f)
+  sethook(co, hook, "", STEP)
+  return co
+end
+coroutine.wrap = function(f)
+  if type(f) ~= "function" then return co_wrap(f) end
+  return co_wrap(function(...)
+    sethook(hook, "", STEP)
+    return f(...)
+  end)
+end
+
+------------------------------------------------------------------ deterministic pairs
+-- This Lua build seeds its string hash randomly per state, so raw `pairs` order differs
+-- from run to run. A process must give the same state on every replay, so `pairs`
+-- visits keys in a fixed order: numbers, then strings (each ascending), then booleans,
+-- then other keys (their relative order is unspecified). `__pairs` is honoured.
+do
+  local raw_next, raw_sort = next, table.sort
+  local rank = { number = 1, string = 2, boolean = 3 }
+  local function before(a, b)
+    local ta, tb = type(a), type(b)
+    local ra, rb = rank[ta] or 4, rank[tb] or 4
+    if ra ~= rb then return ra < rb end
+    if ra == 1 or ra == 2 then return a < b end
+    if ra == 3 then return (not a) and b end
+    return false
+  end
+  G.pairs = function(t)
+    local mt = getmetatable(t)
+    if type(mt) == "table" and mt.__pairs then return mt.__pairs(t) end
+    if type(t) ~= "table" then
+      error("bad argument #1 to 'for iterator' (table expected, got " .. type(t) .. ")", 2)
+    end
+    local keys, n, kind = {}, 0, nil
+    for k in raw_next, t do
+      n = n + 1; keys[n] = k
+      local tk = type(k)
+      if kind == nil then kind = tk elseif kind ~= tk then kind = false end
+    end
+    if n > 1 then
+      -- keys of one type that `<` orders (strings, or numbers) sort in C, without a
+      -- Lua comparator call per comparison: same order as `before`, several times faster
+      if kind == "string" or kind == "number" then raw_sort(keys) else raw_sort(keys, before) end
+    end
+    local i = 0
+    return function(tbl)
+      while true do
+        i = i + 1
+        local k = keys[i]
+        if k == nil then return nil end
+        local v = tbl[k]
+        if v ~= nil then return k, v end
+      end
+    end, t, nil
+  end
+end
+
+-- C functions that copy data: charge by output size, keep the user's error position.
+local function guard(lib, name, cost, two)
+  local f = lib[name]
+  local label = "to '" .. name .. "'"
+  lib[name] = function(...)
+    local ok, r, r2 = pcall(f, ...)
+    if not ok then
+      if tripped then error(tripped, 0) end
+      if type(r) == "string" then
+        r = gsub(r, "to '%?'", label, 1)
+        if not find(r, "^[^\n]-:%d+: ") then error(r, 2) end
+      end
+      error(r, 0)
+    end
+    charge(cost(r, ...))
+    if two then return r, r2 end
+    return r
+  end
+end
+local function by_len(r) return type(r) == "string" and (#r >> 6) or 0 end
+for _, n in ipairs({"rep", "format", "sub", "upper", "lower", "reverse"}) do
+  guard(string, n, by_len)
+end
+guard(string, "gsub", by_len, true)
+guard(table, "concat", by_len)
+guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
+
+------------------------------------------------------------------ errors and calls
+local function handler(e)
+  if tripped then return tripped end
+  local msg = e
+  if type(e) == "number" then
+    msg = tostring(e)
+  elseif type(e) ~= "string" then
+    local mt = getmetatable(e)
+    local ok, s = false, nil
+    if type(mt) == "table" and rawget(mt, "__tostring") ~= nil then ok, s = pcall(tostring, e) end
+    if ok and type(s) == "string" then msg = s
+    else msg = "(error object is a " .. type(e) .. " value)" end
+  end
+  return {msg, traceback(nil, 2)}
+end
+
+local last_n, last1, last2, last3, lastt = 0
+local function finish(ok, ...)
+  active = false
+  sethook()
+  if ok then
+    last_n = select("#", ...)
+    last1, last2, last3 = ...
+    if last_n > 3 then lastt = pack(...) else lastt = nil end
+    return 0, ...
+  end
+  if tripped then return kind, tripped end
+  return 1, ...
+end
+
+local function start()
+  used, ticks, tripped, kind, active = 0, 0, nil, 0, true
+  sethook(hook, "", STEP)
+end
+
+local function finish_nested(ok, ...)
+  if ok then return 0, ... end
+  if tripped then return kind, tripped end
+  return 1, ...
+end
+
+function ctl.run(fn, ...)
+  if active then return finish_nested(xpcall(fn, handler, ...)) end
+  start()
+  return finish(xpcall(fn, handler, ...))
+end
+
+function ctl.run_global(name, ...)
+  return ctl.run(rawget(G, name), ...)
+end
+
+function ctl.compile(src, name)
+  return load(src, name, "t", G)
+end
+
+function ctl.exec(src, name, ...)
+  local fn, err = load(src, name, "t", G)
+  if not fn then return 4, err end
+  return ctl.run(fn, ...)
+end
+
+function ctl.set_limit(n)
+  limit = n
+  limit_msg = "compute limit exceeded: more than " .. tostring(n) .. " instructions"
+end
+function ctl.used() return used end
+
+-- Binary-safe access to results and table entries (strings that are not UTF-8).
+local BIN = "__ao_binary"
+local function wrapbin(v)
+  if type(v) == "string" and not utf8len(v) then return {[BIN] = true, v} end
+  return v
+end
+function ctl.last_results()
+  local out = {n = last_n}
+  local src = lastt or {last1, last2, last3}
+  for i = 1, last_n do out[i] = wrapbin(src[i]) end
+  return out
+end
+function ctl.entries(t)
+  local out, n = {}, 0
+  for k, v in next, t do
+    out[n + 1], out[n + 2] = wrapbin(k), wrapbin(v)
+    n = n + 2
+  end
+  out.n = n
+  return out
+end
+function ctl.chunk(holder, i, j) return byte(holder[1], i, j) end
+function ctl.len(holder) return #holder[1] end
+
+------------------------------------------------------------------ time
+local now_ms = 0
+function ctl.set_time(ms) now_ms = ms end
+
+local DAYS = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+local MONTHS = {"January", "February", "March", "April", "May", "June", "July",
+                "August", "September", "October", "November", "December"}
+
+local function civil(days)              -- days since 1970-01-01 -> y, m, d
+  local z = days + 719468
+  local era = z // 146097
+  local doe = z - era * 146097
+  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+  local mp = (5 * doy + 2) // 153
+  local d = doy - (153 * mp + 2) // 5 + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  return y, m, d
+end
+
+local function days_from_civil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = y // 400
+  local yoe = y - era * 400
+  local doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+end
+
+local function field(t, k, default)
+  local v = rawget(t, k)
+  if v == nil then
+    if default == nil then error("field '" .. k .. "' missing in date table", 3) end
+    return default
+  end
+  local i = tointeger(v)
+  if not i then error("field '" .. k .. "' is not an integer", 3) end
+  return i
+end
+
+local function time_of(t)
+  local y, m = field(t, "year"), field(t, "month")
+  local d, h = field(t, "day"), field(t, "hour", 12)
+  local mi, s = field(t, "min", 0), field(t, "sec", 0)
+  y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+  return ((days_from_civil(y, m, 1) + d - 1) * 24 + h) * 3600 + mi * 60 + s
+end
+
+local function broken(secs)
+  local days, rem = secs // 86400, secs % 86400
+  local y, m, d = civil(days)
+  local yday = days - days_from_civil(y, 1, 1) + 1
+  return {year = y, month = m, day = d, hour = rem // 3600, min = rem % 3600 // 60,
+          sec = rem % 60, wday = (days + 4) % 7 + 1, yday = yday, isdst = false}
+end
+
+local function iso_week(t)              -- ISO 8601 week-based year and week
+  local wd = (t.wday + 5) % 7           -- Monday = 0
+  local y = t.year
+  local week = (t.yday - 1 - wd + 10) // 7
+  local function weeks_in(yr)
+    local jan1 = (days_from_civil(yr, 1, 1) + 3) % 7   -- Monday = 0
+    local leap = (yr % 4 == 0 and yr % 100 ~= 0) or yr % 400 == 0
+    return (jan1 == 3 or (leap and jan1 == 2)) and 53 or 52
+  end
+  if week < 1 then y = y - 1; week = weeks_in(y)
+  elseif week > weeks_in(y) then y = y + 1; week = 1 end
+  return y, week
+end
+
+local conv
+conv = {
+  a = function(t) return sub(DAYS[t.wday], 1, 3) end,
+  A = function(t) return DAYS[t.wday] end,
+  b = function(t) return sub(MONTHS[t.month], 1, 3) end,
+  B = function(t) return MONTHS[t.month] end,
+  c = function(t) return format("%s %s %2d %02d:%02d:%02d %d", sub(DAYS[t.wday], 1, 3),
+        sub(MONTHS[t.month], 1, 3), t.day, t.hour, t.min, t.sec, t.year) end,
+  C = function(t) return format("%02d", t.year // 100) end,
+  d = function(t) return format("%02d", t.day) end,
+  D = function(t) return format("%02d/%02d/%02d", t.month, t.day, t.year % 100) end,
+  e = function(t) return format("%2d", t.day) end,
+  F = function(t) return format("%d-%02d-%02d", t.year, t.month, t.day) end,
+  g = function(t) local y = iso_week(t); return format("%02d", y % 100) end,
+  G = function(t) local y = iso_week(t); return format("%d", y) end,
+  H = function(t) return format("%02d", t.hour) end,
+  I = function(t) return format("%02d", (t.hour + 11) % 12 + 1) end,
+  j = function(t) return format("%03d", t.yday) end,
+  m = function(t) return format("%02d", t.month) end,
+  M = function(t) return format("%02d", t.min) end,
+  n = function() return "\n" end,
+  p = function(t) return t.hour < 12 and "AM" or "PM" end,
+  r = function(t) return format("%02d:%02d:%02d %s", (t.hour + 11) % 12 + 1, t.min, t.sec,
+        t.hour < 12 and "AM" or "PM") end,
+  R = function(t) return format("%02d:%02d", t.hour, t.min) end,
+  S = function(t) return format("%02d", t.sec) end,
+  t = function() return "\t" end,
+  T = function(t) return format("%02d:%02d:%02d", t.hour, t.min, t.sec) end,
+  u = function(t) return tostring((t.wday + 5) % 7 + 1) end,
+  U = function(t) return format("%02d", (t.yday + 6 - (t.wday - 1)) // 7) end,
+  V = function(t) local _, w = iso_week(t); return format("%02d", w) end,
+  w = function(t) return tostring(t.wday - 1) end,
+  W = function(t) return format("%02d", (t.yday + 6 - (t.wday + 5) % 7) // 7) end,
+  x = function(t) return format("%02d/%02d/%02d", t.month, t.day, t.year % 100) end,
+  X = function(t) return format("%02d:%02d:%02d", t.hour, t.min, t.sec) end,
+  y = function(t) return format("%02d", t.year % 100) end,
+  Y = function(t) return format("%d", t.year) end,
+  z = function() return "+0000" end,
+  Z = function() return "GMT" end,
+  ["%"] = function() return "%" end,
+}
+
+local os_date = function(fmt, secs)
+  fmt = fmt == nil and "%c" or fmt
+  if type(fmt) ~= "string" then error("bad argument #1 to 'date' (string expected)", 2) end
+  if secs == nil then secs = now_ms // 1000
+  else
+    local i = tointeger(secs)
+    if not i then error("bad argument #2 to 'date' (number has no integer representation)", 2) end
+    secs = i
+  end
+  if sub(fmt, 1, 1) == "!" then fmt = sub(fmt, 2) end
+  local t = broken(secs)
+  if sub(fmt, 1, 2) == "*t" then return t end
+  local out, i, n = {}, 1, #fmt
+  while i <= n do
+    local c = sub(fmt, i, i)
+    if c == "%" then
+      local spec = sub(fmt, i + 1, i + 1)
+      local f = conv[spec]
+      if not f then
+        error("bad argument #1 to 'date' (invalid conversion specifier '%" .. spec .. "')", 2)
+      end
+      out[#out + 1] = f(t)
+      i = i + 2
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return concat(out)
+end
+
+G.os = {
+  time = function(t)
+    if t == nil then return now_ms end
+    if type(t) ~= "table" then error("bad argument #1 to 'time' (table expected)", 2) end
+    return time_of(t)
+  end,
+  clock = function() return used / 1e8 end,
+  date = os_date,
+  difftime = function(a, b) return (a - (b or 0)) + 0.0 end,
+}
+
+------------------------------------------------------------------ math.random
+local s0, s1, s2, s3 = S0, S1, S2, S3
+local function rotl(x, k) return (x << k) | (x >> (64 - k)) end
+local function next64()
+  local r = rotl(s1 * 5, 7) * 9
+  local t = s1 << 17
+  s2 = s2 ~ s0; s3 = s3 ~ s1; s1 = s1 ~ s2; s0 = s0 ~ s3
+  s2 = s2 ~ t; s3 = rotl(s3, 45)
+  return r
+end
+local function splitmix(x)
+  x = x + -7046029254386353131                      -- 0x9E3779B97F4A7C15
+  local z = x
+  z = (z ~ (z >> 30)) * -4658895280553007687        -- 0xBF58476D1CE4E5B9
+  z = (z ~ (z >> 27)) * -7723592293110705685        -- 0x94D049BB133111EB
+  return x, z ~ (z >> 31)
+end
+
+local function project(ran, n)                      -- uniform in [0, n], n >= 0
+  if n & (n + 1) == 0 then return ran & n end
+  local lim = n
+  lim = lim | (lim >> 1); lim = lim | (lim >> 2); lim = lim | (lim >> 4)
+  lim = lim | (lim >> 8); lim = lim | (lim >> 16); lim = lim | (lim >> 32)
+  while ran & lim > n do ran = next64() end
+  return ran & lim
+end
+
+local function intarg(v, i)
+  local x = tointeger(v)
+  if x == nil then
+    if type(v) == "number" then
+      error("bad argument #" .. i .. " to 'random' (number has no integer representation)", 3)
+    end
+    error("bad argument #" .. i .. " to 'random' (number expected, got " .. type(v) .. ")", 3)
+  end
+  return x
+end
+
+math.random = function(...)
+  local n = select("#", ...)
+  local r = next64()
+  local low, up
+  if n == 0 then return (r >> 11) * 0x1.0p-53
+  elseif n == 1 then low, up = 1, intarg((...), 1)
+  elseif n == 2 then local a, b = ...; low, up = intarg(a, 1), intarg(b, 2)
+  else error("wrong number of arguments", 2) end
+  if low > up then error("bad argument #" .. n .. " to 'random' (interval is empty)", 2) end
+  if not (low >= 0 or up <= maxinteger + low) then
+    error("bad argument #1 to 'random' (interval too large)", 2)
+  end
+  return low + project(r, up - low)
+end
+
+math.randomseed = function(x)
+  local v = tointeger(x)
+  if v == nil then
+    if type(x) ~= "number" then error("bad argument #1 to 'randomseed' (number expected)", 2) end
+    v = string.unpack("<i8", string.pack("<d", x))
+  end
+  local st = v
+  st, s0 = splitmix(st); st, s1 = splitmix(st); st, s2 = splitmix(st); st, s3 = splitmix(st)
+end
+
+------------------------------------------------------------------ require
+local loaded = {}
+local loading = {}
+local function canon(k)
+  if type(k) == "string" and sub(k, 1, 1) == "." then return sub(k, 2) end
+  return k
+end
+setmetatable(loaded, {
+  __index = function(t, k) local c = canon(k); if c ~= k then return rawget(t, c) end end,
+  __newindex = function(t, k, v) rawset(t, canon(k), v) end,
+})
+
+G.require = function(name)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+  end
+  local key = canon(name)
+  local v = rawget(loaded, key)
+  if v ~= nil then return v end
+  if loading[key] then error("loop or previous error loading module '" .. name .. "'", 2) end
+  local code, err = fetch_module(key)
+  if code == nil then error(err or ("module '" .. name .. "' not found"), 2) end
+  local fn, lerr = load(code, "." .. key, "b", G)
+  if not fn then error(lerr, 2) end
+  loading[key] = true
+  local ok, res = pcall(fn, key)
+  loading[key] = nil
+  if tripped then error(tripped, 0) end
+  if not ok then error(res, 0) end
+  if res == nil then res = rawget(loaded, key) end
+  if res == nil then res = true end
+  rawset(loaded, key, res)
+  return res
+end
+
+------------------------------------------------------------------ the rest of the sandbox
+G.load = function(chunk, name, mode, ...)
+  if mode ~= nil and mode ~= "t" and not find(tostring(mode), "t", 1, true) then
+    return nil, "attempt to load a binary chunk (mode is '" .. tostring(mode) .. "')"
+  end
+  if select("#", ...) > 0 then return load(chunk, name, "t", ...) end
+  return load(chunk, name, "t")
+end
+
+G.setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    local gc = rawget(mt, "__gc")
+    rawset(mt, "__gc", nil)
+    local ok, r = pcall(setmetatable, t, mt)
+    rawset(mt, "__gc", gc)
+    if not ok then error(r, 2) end
+    return r
+  end
+  return setmetatable(t, mt)
+end
+
+G.collectgarbage = function(opt, arg)
+  opt = opt == nil and "collect" or opt
+  if opt == "collect" then
+    charge(tointeger(collect("count") // 1) or 0)
+    return collect("collect")
+  elseif opt == "count" or opt == "step" or opt == "isrunning" then
+    return collect(opt, arg)
+  end
+  error("bad argument #1 to 'collectgarbage' (option '" .. tostring(opt) ..
+        "' is not allowed in the sandbox)", 2)
+end
+
+local out = {}
+G.print = function(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  out[#out + 1] = concat(parts, "\t")
+end
+function ctl.drain_output()
+  local o = out
+  out = {}
+  return o
+end
+
+G.debug = {
+  traceback = traceback,
+  getinfo = function(a, b, c)
+    local co
+    if type(a) == "thread" then co, a, b = a, b, c end
+    local what = b == nil and "nSltu" or gsub(tostring(b), "[fL>]", "")
+    if co == nil and type(a) == "number" then a = a + 1 end   -- skip this wrapper's frame
+    local info
+    if co then info = getinfo(co, a, what) else info = getinfo(a, what) end
+    return info
+  end,
+}
+
+string.dump = nil
+G.io, G.dofile, G.loadfile, G.python, G.package = nil, nil, nil, nil, nil
+for _, k in ipairs({"_G", "string", "table", "math", "coroutine", "utf8", "os", "debug"}) do
+  rawset(loaded, k, G[k])
+end
+G.package = {loaded = loaded}
+rawset(loaded, "package", G.package)
+return ctl
