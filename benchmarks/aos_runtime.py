@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ao_kernel.node.aos_process import AosProcess
 from ao_kernel.runtimes.aos import AOS_MODULE_ID, modules
+from ao_kernel.runtimes.aos.lua_process import AosProcess
 from ao_kernel.runtimes.lua import LuaEngine
 
 PID = "P" * 43

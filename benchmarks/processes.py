@@ -83,13 +83,13 @@ def batched(store: str | None, n: int, size: int = 500) -> float:
 def phases(n: int) -> dict[str, float]:
     """Where one in-memory send's time goes (microseconds per message), timed by wrapping
     the scheduler, the aos process call (Lua and its boundary) and the push."""
-    from ao_kernel.node.aos_process import AosProcess
-    from ao_kernel.node.processes import Computer
-    from ao_kernel.node.scheduler import Scheduler
+    from ao_kernel.devices.push import Messenger
+    from ao_kernel.devices.scheduler.server import Scheduler
+    from ao_kernel.runtimes.aos.lua_process import AosProcess
 
     spent = {"schedule": 0.0, "aos call (Lua + boundary)": 0.0, "push": 0.0}
     originals = [(Scheduler, "schedule", "schedule"),
-                 (AosProcess, "apply", "aos call (Lua + boundary)"), (Computer, "push", "push")]
+                 (AosProcess, "apply", "aos call (Lua + boundary)"), (Messenger, "push", "push")]
 
     def timed(fn: Any, name: str) -> Any:
         @functools.wraps(fn)

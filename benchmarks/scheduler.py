@@ -24,8 +24,8 @@ from pathlib import Path
 
 from ao_kernel.core import commitments
 from ao_kernel.core.message import Message
+from ao_kernel.devices.scheduler.server import Scheduler
 from ao_kernel.node.clock import SystemClock
-from ao_kernel.node.scheduler import Scheduler
 from ao_kernel.node.stores import Store, open_store
 from ao_kernel.testing.wallets import dev_wallet
 

@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ao_kernel.node.wasm_process import WasmAosProcess, find_aos_wasm  # noqa: E402
+from ao_kernel.runtimes.aos.wasm_modules import find_aos_wasm  # noqa: E402
+from ao_kernel.runtimes.aos.wasm_process import WasmAosProcess  # noqa: E402
 
 MODULE = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s"
 REC = json.loads((ROOT / "tests/runtimes/aos_recorded/eval_arith.json").read_text())

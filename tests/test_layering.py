@@ -5,25 +5,21 @@ lazy import hides a cycle from the interpreter, not from the reader. A module ma
 from its own layer and the layers below it, never from a layer above. ``testing/`` and
 ``tutorials/`` sit on top, beside ``jupyter/``. The root package (``ao_kernel``) is the
 public facade: it imports its names lazily, and a layer may read ``__version__`` from it.
+There are no exceptions.
 
-``ALLOWED`` lists the upward edges still being removed (importer -> imported module). It
-only shrinks: an entry that no longer occurs fails the test, so it is struck when fixed.
+The node is a facade: outside ``node/node.py`` no code reaches through it to its parts
+(``node.scheduler.x``, ``node.computer.y``); callers use the Node's own methods.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ao_kernel"
 RANK = {"core": 0, "runtimes": 1, "devices": 2, "node": 3, "jupyter": 4, "testing": 4,
         "tutorials": 4}
-
-ALLOWED: set[tuple[str, str]] = {
-    ("ao_kernel.devices.process", "ao_kernel.node.node"),
-    ("ao_kernel.devices.process", "ao_kernel.node.results"),
-}
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -75,10 +71,23 @@ def test_the_import_scan_sees_function_level_imports() -> None:
 
 def test_no_import_runs_up_the_layers() -> None:
     found = upward_edges()
-    new = {edge: where for edge, where in found.items() if edge not in ALLOWED}
-    assert not new, f"imports against core <- runtimes <- devices <- node <- jupyter: {new}"
+    assert not found, f"imports against core <- runtimes <- devices <- node <- jupyter: {found}"
 
 
-def test_the_allow_list_only_shrinks() -> None:
-    stale = ALLOWED - set(upward_edges())
-    assert not stale, f"fixed, strike them from ALLOWED: {sorted(stale)}"
+REACH_THROUGH = re.compile(r"(?<!ao_kernel\.)\bnode\.(scheduler|computer|messenger|cron)\.\w+")
+
+
+def test_nothing_reaches_through_the_node() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "node" / "node.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if REACH_THROUGH.search(line):
+                found.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}")
+    assert not found, "use the Node's facade methods:\n" + "\n".join(found)
+
+
+def test_the_reach_through_scan_sees_one() -> None:
+    assert REACH_THROUGH.search("value = self.node.scheduler.process(pid)")
+    assert not REACH_THROUGH.search("value = self.node.definition(pid)")

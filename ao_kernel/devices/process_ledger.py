@@ -87,7 +87,7 @@ def ledger_balance(node: Any, pid: str, account: str) -> int:
     """``Balances[account]`` in the ledger process's current state."""
     if not _ADDRESS.match(account):
         raise MessageError(f"not an address: {account!r}", field="account")
-    out = node.computer.runtime(pid).inspect(
+    out = node.inspect(pid,
         f'return tostring(Balances["{account}"] or 0)')
     return int(str(out).strip() or 0)
 

@@ -17,16 +17,15 @@ then recomputes from its restored schedule on first use, with the same hashpaths
 
 from __future__ import annotations
 
-import copy
 import os
 import re
-import sqlite3
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..core.errors import AOError, ProcessNotFoundError, StoreError
+from ..node.stores.sqlite import backup as sqlite_backup
 from .executor import NodeExecutor
 
 T = TypeVar("T")
@@ -113,11 +112,11 @@ class Session:
                                   timeout=timeout, **kwargs)
 
     def _on_interrupt(self) -> Callable[[], None]:
-        engines = running_engines(self._node) if self._node is not None else []
+        interrupt = getattr(self._node, "interrupt", None)  # a remote node runs nothing here
 
         def poke() -> None:
-            for engine in engines:
-                engine.interrupt()
+            if callable(interrupt):
+                interrupt()
 
         poke()
         return poke
@@ -183,7 +182,7 @@ class Session:
         node = self.node
         if self.remote_url is not None:  # a remote node: names known from this session
             return node.process(self.remote_names.get(ref, ref))
-        if node.scheduler.has_process(ref):
+        if node.has_process(ref):
             return node.process(ref)
         named = [p for p in node.processes if p.name == ref]
         if named:
@@ -223,13 +222,13 @@ class Session:
         if target < 0 or target > proc.slot:
             raise ProcessNotFoundError(
                 f"process {proc.id} has no slot {target} (latest {proc.slot})", field="slot")
-        return self.call(self.node.scheduler.assignment, proc.id, target)
+        return self.call(self.node.assignment, proc.id, target)
 
     def signed_assignment(self, slot: int | None, ref: str | None = None) -> Any:
         proc = self.process(ref)
         target = proc.slot if slot is None else slot
         self.assignment(target, ref)  # range check
-        return self.call(self.node.scheduler.signed_assignment, proc.id, target)
+        return self.call(self.node.signed_assignment, proc.id, target)
 
     # -- Lua introspection (completion, inspection) -----------------------------------------
 
@@ -264,7 +263,7 @@ class Session:
         self.store_spec = spec
         node = self.node
         self.current_pid = None
-        pids = node.scheduler.processes()
+        pids = node.process_ids()
         if pids:
             self.current_pid = pids[-1]
         return node
@@ -277,7 +276,7 @@ class Session:
 
         node = self.node
         if not isinstance(node.clock, VirtualClock):
-            self.call(use_clock, node, VirtualClock(node.clock.now_ms()))
+            self.call(node.use_clock, VirtualClock(node.clock.now_ms()))
         advance = getattr(node, "advance", None)
         if callable(advance):
             return list(self.call(advance, ms))
@@ -287,18 +286,18 @@ class Session:
     def snapshot(self, name: str | None = None) -> Snapshot:
         node = self.node
         name = name or f"snap-{len(self.snapshots) + 1}"
-        self.call(node.scheduler.flush)
+        self.call(node.sign_checkpoints)
         store = node.store
         snap = Snapshot(name=name, spec=self.store_spec, current=self.current_pid,
-                        processes=len(node.scheduler.processes()))
+                        processes=len(node.process_ids()))
         path = getattr(store, "path", None)
         if isinstance(path, str):
             if self._snapdir is None:
                 self._snapdir = tempfile.TemporaryDirectory(prefix="ao-snapshots-")
             snap.path = os.path.join(self._snapdir.name, f"{name}.db")
-            self.call(_sqlite_backup, path, snap.path)
+            self.call(store.backup_to, snap.path)
         else:
-            snap.store = self.call(copy_memory_store, store)
+            snap.store = self.call(_copy_memory_store, store)
         self.snapshots[name] = snap
         return snap
 
@@ -316,10 +315,10 @@ class Session:
         self._node = None
         if snap.path is not None:
             target = snap.spec[len("sqlite:"):].partition("?")[0]
-            self.call(_sqlite_backup, snap.path, target)
+            self.call(sqlite_backup, snap.path, target)
             store: Any = snap.spec
         else:
-            store = self.call(copy_memory_store, snap.store)
+            store = self.call(_copy_memory_store, snap.store)
         self._node_future = self.executor.submit(self._make_node, store, clock, wallet)
         self.store_spec = snap.spec
         self.node  # noqa: B018 - build it now, so errors surface in %restore
@@ -327,61 +326,13 @@ class Session:
         return snap
 
 
-# -- thin helpers the Node API may absorb (listed for the lead) ------------------------------
-
-
-def running_engines(node: Any) -> list[Any]:
-    """The Lua engines of every live process (to interrupt them; no locks taken)."""
-    engines: list[Any] = []
-    if not hasattr(node, "computer"):  # a remote node: nothing runs here to interrupt
-        return engines
-    computer = node.computer
-    for pid in list(node.scheduler.processes()):
-        try:
-            live = computer.live(pid)
-        except AOError:
-            continue
-        runtime = live.runtime
-        engine = getattr(runtime, "engine", None)
-        if engine is not None and hasattr(engine, "interrupt"):
-            engines.append(engine)
-    return engines
-
-
-def use_clock(node: Any, clock: Any) -> None:
-    """Switch a node (and its scheduler) to ``clock``; time never goes back."""
-    node.clock = clock
-    node.scheduler.clock = clock
-
-
-def copy_memory_store(store: Any) -> Any:
-    """A deep copy of an in-memory store."""
-    from ..node.stores import MemoryStore
-
-    if not isinstance(store, MemoryStore):
+def _copy_memory_store(store: Any) -> Any:
+    """The store's own copy (only in-memory stores are copied; SQLite ones back up)."""
+    copy = getattr(store, "copy", None)
+    if not callable(copy):
         raise StoreError(f"cannot snapshot a {type(store).__name__}; use memory or sqlite:",
                          field="store")
-    out = MemoryStore()
-    with store._lock:
-        out._nodes = dict(store._nodes)
-        out._kids = copy.deepcopy(store._kids)
-        out._logs = {k: list(v) for k, v in store._logs.items()}
-    return out
-
-
-def _sqlite_backup(src: str, dst: str) -> None:
-    try:
-        source = sqlite3.connect(src)
-        try:
-            target = sqlite3.connect(dst)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot copy SQLite store {src} to {dst}: {exc}") from exc
+    return copy()
 
 
 _MEMBERS_LUA = """

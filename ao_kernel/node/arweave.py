@@ -260,7 +260,7 @@ def bundle_items(node: Node, pid: str) -> tuple[list[ans104.DataItem], dict[str,
         kinds[item.id] = kind
         return item.id
 
-    add(pid, node.scheduler.process(pid), "process")
+    add(pid, node.definition(pid), "process")
     from .node import message_id_of_body
 
     for assignment in node.schedule_of(pid):

@@ -7,7 +7,13 @@ Kinds published by the node::
     computed   a slot was computed            {process, slot, error?, outbox, hashpath}
     pushed     an outbox message was delivered {from_process, process, slot, message}
     committed  the scheduler signed a checkpoint {process, slot, signer}
-    verified   a verification report          {process, ok, slots}
+    verified   a verification report          {process, ok}
+    published  a process went to Arweave      {process, bundle, items, gateway}
+
+Each kind is published in one place: ``scheduled`` by the scheduler server, ``committed``
+by its checkpoint signing, ``computed`` by the compute unit, ``pushed`` and ``spawned``
+(children) by the messenger, ``spawned`` (top level) and ``verified`` by the node,
+``published`` by ``node/arweave.py``.
 
 Delivery is synchronous, in the publishing thread, in subscription order; a subscriber
 that raises is reported through ``errors`` and never breaks the node. Subscribers that
@@ -21,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("spawned", "scheduled", "computed", "pushed", "committed", "verified")
+KINDS = ("spawned", "scheduled", "computed", "pushed", "committed", "verified", "published")
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ Roles and what is verified where:
   ``GET /<PID>~process@1.0/schedule?from&to`` (``json@1.0``: the only codec of ours that
   carries the bodies' own signatures through nesting) with a signed checkpoint per page.
 * **Compute unit (B)**, :class:`ComputeUnit`: fetches the schedule from A, checks it with
-  :func:`~ao_kernel.node.scheduler.verify_schedule` against the scheduler address the
+  :func:`~ao_kernel.devices.scheduler.verify.verify_schedule` against the scheduler address the
   process names (every body's commitments, every HMAC, the hash chain, A's RSA-signed
   checkpoints; a page continues from the previous one's verified ``anchor``) and refuses
   to compute anything past a bad slot (:class:`RemoteError` with the report). It computes
-  with the node's own engine (:class:`~ao_kernel.node.processes.Computer`) on the
+  with the node's own engine (:class:`~ao_kernel.devices.process.compute.Computer`) on the
   verified assignments, and signs each slot's state message
   (:func:`~ao_kernel.devices.process.state_message`) with httpsig RSA-PSS-SHA512, the
   slot's hashpath as the signature's ``tag`` (HyperBEAM's ``force_signed``).
@@ -57,6 +57,8 @@ from typing import TYPE_CHECKING, Any
 from ..core import codecs, commitments
 from ..core.errors import AOError, ProcessNotFoundError, RemoteError
 from ..core.message import Message
+from ..devices.process.compute import ComputeContext, Computer
+from ..devices.process.result import SlotResult
 from ..devices.scheduler.location import (  # noqa: F401  (re-exported: the node's API)
     LOCATION_TTL_MS,
     LOCATION_TYPE,
@@ -71,7 +73,6 @@ from ..devices.scheduler.log import parse_schedulers
 from ..devices.scheduler.verify import ScheduleReport, verify_schedule
 from .events import EventBus
 from .remote import HTTPClient, Response
-from .results import SlotResult
 
 if TYPE_CHECKING:
     from .http.hyperbeam import Exchange
@@ -126,23 +127,10 @@ class _Mirror:
         return self.assignments[slot]
 
 
-class _View:
-    """What :class:`~ao_kernel.node.processes.Computer` needs of a node: the verified
-    schedule as its scheduler; unsigned bodies speak for the scheduler that accepted them."""
-
-    def __init__(self, mirror: _Mirror, node: Node) -> None:
-        self.scheduler = mirror
-        self.address = mirror.address
-        self.events = EventBus()
-        self.clock = node.clock
-
-
 class Replica:
     """One process's schedule fetched from its scheduler over HTTP, verified, computed."""
 
     def __init__(self, pid: str, scheduler_url: str, client: HTTPClient, node: Node) -> None:
-        from .processes import Computer
-
         self.pid = pid
         self.scheduler_url = scheduler_url.rstrip("/")
         self.client = client
@@ -161,8 +149,6 @@ class Replica:
     def sync(self) -> ScheduleReport:
         """Fetch the assignments after the verified ones and verify them; a bad schedule
         is a :class:`RemoteError` carrying the report (nothing past it is kept)."""
-        from .processes import Computer
-
         with self.lock:
             while True:
                 have = len(self.mirror.assignments) if self.mirror else 0
@@ -183,7 +169,11 @@ class Replica:
                         raise RemoteError(f"process {self.pid} names no scheduler",
                                           field="scheduler")
                     self.mirror = _Mirror(self.pid, addresses[0])
-                    self._computer = Computer(_View(self.mirror, self.node))  # type: ignore[arg-type]
+                    # the verified schedule is the compute unit's schedule; unsigned bodies
+                    # speak for the scheduler that accepted them
+                    self._computer = Computer(ComputeContext(
+                        schedule=self.mirror, address=self.mirror.address,
+                        clock=self.node.clock, events=EventBus(), read_message=self.node.read))
                 anchor = page.get("anchor") if have else None
                 if have:
                     assert self.mirror is not None

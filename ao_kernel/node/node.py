@@ -17,6 +17,7 @@ messenger (MU); ``node.events`` reports what happens.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import OrderedDict
@@ -28,18 +29,21 @@ from ..core.ids import message_id
 from ..core.message import Message, Value, normalize_value
 from ..core.resolver import Opts, Result, resolve_many
 from ..devices import default_registry
+from ..devices.cron import Cron
 from ..devices.meta import NodeState
+from ..devices.process.compute import ComputeContext, Computer
+from ..devices.process.result import SlotResult
+from ..devices.push import MAX_DEPTH, MAX_PUSHES, Messenger
+from ..devices.scheduler.log import BlockClock, BlockInfo
+from ..devices.scheduler.server import Scheduler
+from ..devices.scheduler.verify import ScheduleReport, verify_schedule
 from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
-from .cron import Cron
 from .definition import process_fields
 from .events import EventBus
 from .hooks import Hooks
 from .operator import OperatorMixin
 from .process_handle import Process
-from .processes import Computer
-from .results import SlotResult
-from .scheduler import Scheduler
 from .stores import Store, open_store
 from .wallet import Wallet
 
@@ -68,8 +72,6 @@ def _make_clock(clock: Clock | str | None) -> Clock:
 def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
     """``None``/``"debug"``: HyperBEAM's debug block (height 0); ``"clock"``: heights that
     follow the node's clock (:class:`BlockClock`); or any provider of ``BlockInfo``."""
-    from .scheduler import BlockClock
-
     if blocks is None or blocks == "debug":
         return None
     if blocks == "clock":
@@ -133,10 +135,15 @@ class Node(OperatorMixin):
         self.registry = OfferedRegistry(default_registry(), self.state)
         self.events = EventBus()
         self.hooks = Hooks(self)
+        # the roles (devices/), each given only the host services it uses
         self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock,
-                                   block_info=_make_blocks(blocks, self.clock))
-        self.computer = Computer(self)
-        self.cron = Cron(self)
+                                   block_info=_make_blocks(blocks, self.clock),
+                                   events=self.events)
+        self.computer = Computer(ComputeContext(
+            schedule=self.scheduler, address=self.address, clock=self.clock,
+            events=self.events, read_message=self.read))
+        self.messenger = Messenger(self, self.scheduler, self.events, self.address)
+        self.cron = Cron(self.scheduler, self.store, self._deliver_tick)
         self._cron_thread: threading.Thread | None = None
         self._cron_stop = threading.Event()
         self._anchor_lock = threading.Lock()
@@ -274,14 +281,86 @@ class Node(OperatorMixin):
 
     def register_process(self, definition: Message) -> SlotResult:
         """Schedule a process definition (slot 0) and compute its boot."""
-        assignment = self.scheduler.schedule(definition)
-        pid = str(assignment["process"])
-        self.events.publish("scheduled", process=pid, slot=0, message=pid)
-        return self.computer.compute_to(pid, 0)
+        assignment = self.scheduler.schedule(definition)  # publishes "scheduled"
+        return self.computer.compute_to(str(assignment["process"]), 0)
 
     def has_process(self, pid: str) -> bool:
         """Whether this node schedules process ``pid``."""
         return self.scheduler.has_process(pid)
+
+    # -- facade: what callers read of the parts (nobody reaches through the node) ------------
+
+    def process_ids(self) -> list[str]:
+        """IDs of every process this node schedules, in registration order."""
+        return self.scheduler.processes()
+
+    def definition(self, pid: str) -> Message:
+        """The process message of ``pid`` (the body of slot 0)."""
+        return self.scheduler.process(pid)
+
+    def current_slot(self, pid: str) -> int:
+        """The latest scheduled slot of ``pid``."""
+        return self.scheduler.current_slot(pid)
+
+    def assignment(self, pid: str, slot: int) -> Message:
+        """The assignment of ``slot`` (HMAC-committed)."""
+        return self.scheduler.assignment(pid, slot)
+
+    def signed_assignment(self, pid: str, slot: int) -> Message:
+        """The assignment of ``slot`` RSA-signed by this node's scheduler (HyperBEAM's form)."""
+        return self.scheduler.signed_assignment(pid, slot)
+
+    def checkpoints(self, pid: str) -> list[Message]:
+        """Every signed schedule checkpoint of ``pid``, by slot."""
+        return self.scheduler.checkpoints(pid)
+
+    def sign_checkpoints(self) -> int:
+        """Sign a checkpoint for every unsigned schedule tail; how many were signed."""
+        return self.scheduler.flush()
+
+    def block(self) -> BlockInfo:
+        """The block info assignments are stamped with now."""
+        return self.scheduler.block()
+
+    def use_blocks(self, provider: Callable[[], BlockInfo]) -> None:
+        """Stamp assignments from now on with ``provider()`` (e.g. a :class:`BlockClock`)."""
+        self.scheduler.block_info = provider
+
+    def use_clock(self, clock: Clock) -> None:
+        """Switch the node's clock (assignment timestamps, cron, the compute context)."""
+        self.clock = clock
+        self.scheduler.clock = clock
+        self.computer.ctx = dataclasses.replace(self.computer.ctx, clock=clock)
+
+    def result(self, pid: str, slot: int) -> SlotResult:
+        """The result of ``slot`` of ``pid``, computing every earlier slot first."""
+        return self.computer.compute_to(pid, slot)
+
+    def process_state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
+        """The globals of ``pid`` after ``slot`` (default: the latest); ``node.state`` is
+        the node's own configuration (meta@1.0)."""
+        return self.computer.state(pid, slot)
+
+    def inspect(self, pid: str, lua: str) -> Any:
+        """Evaluate a Lua expression in the live state of ``pid``, outside any message."""
+        return self.computer.runtime(pid).inspect(lua)
+
+    def interrupt(self) -> None:
+        """Stop the Lua or wasm call running in any process (thread-safe, takes no process
+        lock): the call fails with an interrupt or compute-limit error, the node runs on."""
+        for runtime in self.computer.running():
+            runtime.interrupt()
+
+    def computed(self, pid: str) -> list[SlotResult]:
+        """The results of ``pid`` computed since this node started, by slot."""
+        live = self.computer.live(pid)
+        return [live.results[slot] for slot in sorted(live.results)]
+
+    def patched(self, pid: str) -> dict[str, Any]:
+        """What ``pid`` published with patch@1.0, as of its latest slot."""
+        live = self.computer.live(pid)
+        self.computer.runtime(pid)  # computes up to the latest slot
+        return dict(live.patched)
 
     def process(self, pid: str) -> Process:
         """A handle on an existing process of this node."""
@@ -330,20 +409,17 @@ class Node(OperatorMixin):
 
     def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult:
         """Schedule ``msg`` on ``pid`` and compute up to its slot (no push)."""
-        assignment = self.scheduler.schedule(msg, process=pid)
+        assignment = self.scheduler.schedule(msg, process=pid)  # publishes "scheduled"
         slot = int(assignment["slot"])  # type: ignore[arg-type]
         body = assignment["body"]
         if isinstance(body, Message):
             self._remember(body)
-        if self.events.active:  # (the event's fields cost something to gather)
-            self.events.publish("scheduled", process=pid, slot=slot,
-                                message=message_id_of(assignment))
         return self.computer.compute_to(pid, slot)
 
     def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
         """Send a message to ``target``: schedule, compute, and push what it sends."""
         result = self.schedule_and_compute(self.message(target, **kwargs), target)
-        return self.computer.push(result) if push else result
+        return self.messenger.push(result) if push else result
 
     def send_many(self, target: str, messages: Iterable[Mapping[str, Any] | Message | str], *,
                   push: bool = True) -> list[SlotResult]:
@@ -377,14 +453,11 @@ class Node(OperatorMixin):
             body = assignment["body"]
             if isinstance(body, Message):
                 self._remember(body)
-            if self.events.active:
-                self.events.publish("scheduled", process=target, slot=assignment["slot"],
-                                    message=message_id_of(assignment))
         if not assignments:
             return []
         first, last = int(assignments[0]["slot"]), int(assignments[-1]["slot"])  # type: ignore[arg-type]
         results = self.computer.compute_range(target, first, last)  # in grouped passes
-        return [self.computer.push(r) for r in results] if push else results
+        return [self.messenger.push(r) for r in results] if push else results
 
     def deliver(self, msg: Message, *, push: bool = True) -> SlotResult:
         """Schedule an already built (e.g. signed) message on its target."""
@@ -392,11 +465,23 @@ class Node(OperatorMixin):
         if not target:
             raise SchedulerError("the message has no target process", field="target")
         result = self.schedule_and_compute(msg, target)
-        return self.computer.push(result) if push else result
+        return self.messenger.push(result) if push else result
 
-    def dry_run(self, target: str, **kwargs: Any) -> SlotResult:
-        """Evaluate a message against ``target``'s current state; nothing is kept."""
-        return self.computer.dry_run(target, self.message(target, **kwargs))
+    def dry_run(self, target: str, message: Message | None = None, **kwargs: Any) -> SlotResult:
+        """Evaluate a message (``message``, or one built from ``kwargs`` as :meth:`send`
+        builds it) against ``target``'s current state; nothing is kept."""
+        if message is None:
+            message = self.message(target, **kwargs)
+        return self.computer.dry_run(target, message)
+
+    def push(self, result: SlotResult, *, max_pushes: int = MAX_PUSHES,
+             max_depth: int = MAX_DEPTH) -> SlotResult:
+        """Deliver what ``result`` sent, spawned and assigned (push@1.0), recursively,
+        breadth first, stopping after ``max_pushes`` deliveries or ``max_depth`` hops."""
+        return self.messenger.push(result, max_pushes=max_pushes, max_depth=max_depth)
+
+    def _deliver_tick(self, tick: Message, pid: str) -> SlotResult:
+        return self.messenger.push(self.schedule_and_compute(tick, pid))
 
     def _remember(self, msg: Message) -> None:
         mid = message_id_of_body(msg)
@@ -426,10 +511,8 @@ class Node(OperatorMixin):
         except AOError:
             return None
 
-    def verify(self, proc: Process | str) -> Any:
+    def verify(self, proc: Process | str) -> ScheduleReport:
         """Check a process's schedule: every hash-chain link, slot and signature."""
-        from .scheduler import verify_schedule
-
         pid = proc if isinstance(proc, str) else proc.id
         self.scheduler.checkpoint(pid)
         report = verify_schedule(self.schedule_of(pid), self.scheduler.checkpoints(pid),

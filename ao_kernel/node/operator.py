@@ -86,11 +86,10 @@ class OperatorMixin:
 
     def costs(self, proc: Any) -> list[dict[str, Any]]:
         """Cost per computed slot of ``proc`` (metering): ``{slot, instructions, bytes…}``."""
-        from .metering import cost_table
+        from ..devices.process.metering import cost_table
 
         pid = proc if isinstance(proc, str) else proc.id
-        live = self.computer.live(pid)  # type: ignore[attr-defined]
-        return cost_table(live.results[s] for s in sorted(live.results))
+        return cost_table(self.computed(pid))  # type: ignore[attr-defined]
 
     def publish(self, proc: Any, gateway: str | Gateway | None = None) -> PublishReport:
         """Publish ``proc`` (its process message, every message and assignment) to an

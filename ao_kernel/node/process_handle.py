@@ -33,7 +33,7 @@ class Process:
     @property
     def definition(self) -> Message:
         """The process message (slot 0)."""
-        return self.node.scheduler.process(self.id)
+        return self.node.definition(self.id)
 
     @property
     def name(self) -> str | None:
@@ -42,7 +42,7 @@ class Process:
     @property
     def slot(self) -> int:
         """The latest scheduled slot."""
-        return self.node.scheduler.current_slot(self.id)
+        return self.node.current_slot(self.id)
 
     def send(self, action: str | None = None, data: Any = None, *,
              tags: dict[str, Any] | None = None, push: bool = True, **fields: Any) -> SlotResult:
@@ -83,7 +83,7 @@ class Process:
 
     def result(self, slot: int) -> SlotResult:
         """The result of ``slot``."""
-        return self.node.computer.compute_to(self.id, slot)
+        return self.node.result(self.id, slot)
 
     @property
     def schedule(self) -> list[Message]:
@@ -92,12 +92,12 @@ class Process:
 
     def state(self, slot: int | None = None) -> dict[str, Any]:
         """The process's globals after ``slot`` (default latest): time travel."""
-        return self.node.computer.state(self.id, slot)
+        return self.node.process_state(self.id, slot)
 
     @property
     def inbox(self) -> list[dict[str, Any]]:
         """The aos ``Inbox``: messages no handler took."""
-        value = self.node.computer.runtime(self.id).inspect(
+        value = self.node.inspect(self.id,
             "local out = {} for i, m in ipairs(Inbox or {}) do "
             "local c = {} for k, v in pairs(m) do if type(v) ~= 'function' then c[k] = v end end "
             "out[i] = c end return out")
@@ -106,13 +106,11 @@ class Process:
     @property
     def patched(self) -> dict[str, Any]:
         """State the process published with patch@1.0 (``Send({device = "patch@1.0", ...})``)."""
-        live = self.node.computer.live(self.id)
-        self.node.computer.runtime(self.id)
-        return dict(live.patched)
+        return self.node.patched(self.id)
 
     def inspect(self, lua: str) -> Any:
         """Evaluate a Lua expression in the live state, outside any message (read-only use)."""
-        return self.node.computer.runtime(self.id).inspect(lua)
+        return self.node.inspect(self.id, lua)
 
     def verify(self) -> Any:
         return self.node.verify(self)

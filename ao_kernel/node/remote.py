@@ -23,7 +23,7 @@ signed (RSA-PSS-SHA512) by the client's wallet; answers are decoded with
 ``slot``             ``GET /<PID>~process@1.0/slot/current``
 ``schedule``         ``GET /<PID>~process@1.0/schedule?from&to`` in ``json@1.0`` (pages of
                      1000, each with the scheduler's signed checkpoint; ``verify()``
-                     checks them with :func:`~ao_kernel.node.scheduler.verify_schedule`)
+                     checks them with :func:`~ao_kernel.devices.scheduler.verify.verify_schedule`)
 ``resolve(path)``    ``GET <path>``: a Message, or the value of an ``ao-result: body`` answer
 ===================  =======================================================================
 

@@ -148,11 +148,11 @@ def spawn_game(node: Any = None, *, cron: str | None = "10-seconds", wait_ms: in
 
 def follow_blocks(node: Any, *, start: int = 1_500_000, ms_per_block: int = 120_000) -> None:
     """Stamp ``node``'s new assignments with a block height that follows its clock
-    (see :class:`ao_kernel.node.scheduler.BlockClock`; ``ao.Node(blocks="clock")`` does
+    (see :class:`ao_kernel.devices.scheduler.log.BlockClock`; ``ao.Node(blocks="clock")`` does
     the same at creation)."""
-    from ..node.scheduler import BlockClock
+    from ..devices.scheduler.log import BlockClock
 
-    node.scheduler.block_info = BlockClock(node.clock, start=start, ms_per_block=ms_per_block)
+    node.use_blocks(BlockClock(node.clock, start=start, ms_per_block=ms_per_block))
 
 
 def remember(name: str, process: str, *, into: str | None = None) -> str:

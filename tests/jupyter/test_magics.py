@@ -332,11 +332,11 @@ def test_remote_switches_to_a_served_node_and_back(ip: Any, session: Session) ->
     try:
         assert "remote node" in line(ip, "remote", server.url)
         proc = session.spawn(name="far")
-        assert served.scheduler.has_process(proc.id)  # it lives on the served node
+        assert served.has_process(proc.id)  # it lives on the served node
         assert session.eval("return 6 * 7").output == "42"
         assert session.find("far").id == proc.id
         assert local in line(ip, "remote", "local")
-        assert not session.node.scheduler.has_process(proc.id)
+        assert not session.node.has_process(proc.id)
     finally:
         server.stop()
         served.close()

@@ -153,7 +153,7 @@ def test_grouped_computing_keeps_what_ran_when_a_call_raises(
 
 
 def test_a_batch_is_computed_in_grouped_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ao_kernel.node.processes import Computer
+    from ao_kernel.devices.process.compute import Computer
 
     nd = make_node()
     proc = nd.spawn(lua=COUNTER)

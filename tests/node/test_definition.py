@@ -31,7 +31,7 @@ def test_local_and_remote_spawns_send_the_same_tags() -> None:
         local = node.spawn(lua="X = 1", name="twin", tags={"Color": "blue"})
 
         def tags(pid: str) -> dict[str, object]:
-            definition = node.scheduler.process(pid)
+            definition = node.definition(pid)
             return {k: v for k, v in definition.items()
                     if k not in ("commitments", "anchor")}
 

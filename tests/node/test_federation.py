@@ -65,7 +65,7 @@ def _unit(cl: Cluster, **kw: Any) -> ComputeUnit:
 
 def test_b_computes_what_a_schedules_and_signs_it(cluster):
     cu = _unit(cluster)
-    assert not cluster.b.scheduler.has_process(cluster.proc.id)  # B schedules nothing
+    assert not cluster.b.has_process(cluster.proc.id)  # B schedules nothing
     for slot in range(4):
         mine, theirs = cu.compute(cluster.proc.id, slot), cluster.proc.result(slot)
         assert mine.hashpath == theirs.hashpath

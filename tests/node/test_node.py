@@ -122,7 +122,7 @@ end)
     b = node.spawn(lua=loop, name="b")
     a.eval(f'Peer = "{b.id}"')
     b.eval(f'Peer = "{a.id}"')
-    res = node.computer.push(a.send(action="Bounce", push=False), max_pushes=25)
+    res = node.push(a.send(action="Bounce", push=False), max_pushes=25)
     assert res.push_error is not None and "25 deliveries" in res.push_error
     total = int(a.eval("return Bounces").output) + int(b.eval("return Bounces").output)
     assert total == 26  # the first message plus 25 deliveries

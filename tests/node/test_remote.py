@@ -85,7 +85,7 @@ def test_requests_are_signed_by_the_clients_wallet(server):
     proc = remote.spawn(lua=SOURCE)
     proc.send(action="Ping", data="signed")
     for slot in (0, 1):
-        body = node.scheduler.assignment(proc.id, slot)["body"]
+        body = node.assignment(proc.id, slot)["body"]
         assert isinstance(body, Message)
         assert commitments.verify(body)
         assert commitments.committers(body) == [wallet.address]

@@ -48,7 +48,7 @@ def test_published_bundle_verifies_and_reads_back_identical(arlocal: Gateway) ->
     # the process message is the same message, by its signed ID
     pid_item = report.items[proc.id]
     msg = store.read_message(pid_item)
-    original = node.scheduler.process(proc.id)
+    original = node.definition(proc.id)
     assert msg.text("name") == original.text("name") == "pinger"
     assert msg.text("data") == original.text("data")
     assert ao.verify(msg)

@@ -175,7 +175,7 @@ def test_metered_pricing_charges_per_instruction_block(users: list[ao.Wallet]) -
     with node.serve(port=0) as srv, HTTPClient(srv.url, wallet=payer) as http:
         msg = node.message(proc.id, action="Work", data="2000")
         http.request("POST", f"/{proc.id}~process@1.0/push", message=msg)
-    res = node.computer.live(proc.id).results[1]
+    res = node.result(proc.id, 1)
     used = res.cost["instructions"]
     assert used > 2000 and res.cost["bytes"] > 0
     expected = 1 + -(-used // 1000)

@@ -120,7 +120,7 @@ def test_node_spawn_wasm(aos_wasm):  # noqa: F811
     assert proc.eval("1 + 1").output == "2"
     assert type(node.computer.runtime(proc.id)).__name__ == "WasmAosProcess"
     other = node.spawn(wasm=aos_wasm.read_bytes(), name="bytes")  # stored as a Module message
-    module_id = node.scheduler.process(other.id).text("module")
+    module_id = node.definition(other.id).text("module")
     assert node.read(module_id).text("content-type") == "application/wasm"
     assert other.eval("return 6 * 7").output == "42"
     lua = node.spawn(lua="", name="lua")

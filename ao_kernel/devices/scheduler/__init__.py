@@ -47,11 +47,11 @@ from ...core.ids import message_id
 from ...core.message import Message, Value
 from ...core.resolver import Device, Opts, Result, error
 from .location import location, scheduler_redirect
-from .log import MAX_ASSIGNMENTS, _is_process
+from .log import MAX_ASSIGNMENTS, BlockInfo, _is_process
 from .server import Scheduler
 from .verify import ScheduleReport, verify_schedule
 
-__all__ = ["ScheduleReport", "Scheduler", "SchedulerDevice", "verify_schedule"]
+__all__ = ["ScheduleReport", "Scheduler", "SchedulerDevice", "int_arg", "verify_schedule"]
 
 _REQUEST_KEYS = ("path", "method")
 
@@ -96,7 +96,8 @@ def find_message_to_schedule(req: Message) -> Message:
     return req.without(*_REQUEST_KEYS)
 
 
-def _int_arg(req: Message, key: str) -> int | None:
+def int_arg(req: Message, key: str) -> int | None:
+    """``req[key]`` as an integer slot (None when absent; SchedulerError when not one)."""
     if key not in req:
         return None
     value = req[key]
@@ -146,8 +147,8 @@ class SchedulerDevice(Device):
 
     def _get(self, server: Scheduler, base: Message, req: Message) -> Message:
         pid = find_target_id(base, req)
-        start = _int_arg(req, "from") or 0
-        end = _int_arg(req, "to")
+        start = int_arg(req, "from") or 0
+        end = int_arg(req, "to")
         page, continues = server.assignments(pid, start, end, limit=MAX_ASSIGNMENTS)
         block = server.block()
         out: dict[str, Value] = {
@@ -180,16 +181,22 @@ class SchedulerDevice(Device):
     def slot(self, base: Message, req: Message, opts: Opts) -> Message:
         server = _server(opts)
         pid = find_target_id(base, req)
-        current = server.current_slot(pid)
-        block = server.block()
+        return self.slot_message(pid, server.current_slot(pid), server.block(),
+                                 server.clock.now_ms(), server.address)
+
+    @staticmethod
+    def slot_message(pid: str, current: int, block: BlockInfo, now_ms: int,
+                     address: str) -> Message:
+        """``{process, current, timestamp, block-*, cache-control, addresses}``: the answer
+        of ``slot`` here and in process@1.0."""
         return Message({
             "process": pid,
             "current": current,
-            "timestamp": server.clock.now_ms(),
+            "timestamp": now_ms,
             "block-height": block.height,
             "block-hash": block.hash,
             "cache-control": "no-store",
-            "addresses": (server.address,),
+            "addresses": (address,),
         })
 
     def status(self, base: Message, req: Message, opts: Opts) -> Message:
@@ -203,9 +210,9 @@ class SchedulerDevice(Device):
     def next(self, base: Message, req: Message, opts: Opts) -> Message | Result:
         server = _server(opts)
         pid = find_target_id(base, req)
-        after = _int_arg(req, "from")
+        after = int_arg(req, "from")
         if after is None:
-            after = _int_arg(base, "at-slot")
+            after = int_arg(base, "at-slot")
         if after is None:
             after = -1
         assignment = server.next_assignment(pid, after)

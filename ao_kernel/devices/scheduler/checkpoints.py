@@ -19,7 +19,7 @@ from ...core.b64 import b64u_encode
 from ...core.commitments import RSASignerLike
 from ...core.errors import SchedulerError
 from ...core.message import Message
-from .._context import Clock, KeyValueLog
+from .._context import Clock, EventSink, KeyValueLog
 from .log import CHECKPOINT_TYPE, VARIANT, _decode, _encode, _Proc
 
 
@@ -31,6 +31,7 @@ class CheckpointSigning:
     clock: Clock
     checkpoint_every: int
     checkpoint_interval_ms: int
+    events: EventSink | None
 
     if TYPE_CHECKING:
         def _proc(self, pid: str, *, field_name: str = "process") -> _Proc: ...
@@ -104,6 +105,9 @@ class CheckpointSigning:
                                   _encode(signed))
             proc.checkpoint_count += 1
             proc.checkpoints[target] = signed
+            if self.events is not None:
+                self.events.publish("committed", process=proc.pid, slot=target,
+                                    signer=self.signer.address)
             if target > proc.signed_through:
                 proc.signed_through = target
                 with proc.lock:

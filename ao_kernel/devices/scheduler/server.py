@@ -101,7 +101,7 @@ from ...core.errors import AOError, ProcessNotFoundError, SchedulerError, Signat
 from ...core.ids import message_id
 from ...core.message import Message, Value
 from ...core.signers import Signer
-from .._context import Clock, KeyValueLog, MessageCache
+from .._context import Clock, EventSink, KeyValueLog, MessageCache
 from .checkpoints import CheckpointSigning
 from .log import (
     DEBUG_BLOCK,
@@ -140,7 +140,7 @@ class Scheduler(CheckpointSigning):
         checkpoint_interval_ms: int = 10_000,
         verify_messages: bool = True,
         cache: MessageCache | None = None,
-        on_scheduled: Callable[[Message], None] | None = None,
+        events: EventSink | None = None,
         on_due: Callable[[], None] | None = None,
     ) -> None:
         if checkpoint_every < 1:
@@ -163,7 +163,8 @@ class Scheduler(CheckpointSigning):
         self.checkpoint_interval_ms = checkpoint_interval_ms
         self.verify_messages = verify_messages
         self.cache = cache
-        self.on_scheduled = on_scheduled
+        #: where ``scheduled`` events go ({process, slot, message}), once per assignment
+        self.events = events
         #: the host's checkpoint flusher: called when a tail is due, instead of signing
         #: inline (the node's thread then calls ``flush(only_due=True)``)
         self.on_due = on_due
@@ -391,9 +392,13 @@ class Scheduler(CheckpointSigning):
         return assignment
 
     def _after_assign(self, proc: _Proc, assignments: list[Message], due: bool) -> None:
-        if self.on_scheduled is not None:
+        events = self.events
+        if events is not None and events.active:  # (the fields cost something to gather)
             for assignment in assignments:
-                self.on_scheduled(assignment)
+                body = assignment["body"]
+                events.publish("scheduled", process=proc.pid, slot=assignment["slot"],
+                               message=message_id(body, "all")
+                               if isinstance(body, Message) else "")
         if due:
             if self.on_due is not None:
                 self.on_due()

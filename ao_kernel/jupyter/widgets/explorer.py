@@ -171,7 +171,7 @@ class ExplorerWidget(anywidget.AnyWidget):
                 "check": _check(pdef_id == pid, "id(process message) = process ID"),
             })
             self._messages["process"] = definition
-            checkpoint = next((ck for ck in self.node.scheduler.checkpoints(pid)
+            checkpoint = next((ck for ck in self.node.checkpoints(pid)
                                if int(ck.get("slot", -1)) >= n), None)  # type: ignore[arg-type]
             if checkpoint is not None:
                 self._messages["checkpoint"] = checkpoint
@@ -257,7 +257,7 @@ class ExplorerWidget(anywidget.AnyWidget):
         self.schedule = {"ok": bool(report), "text": str(report),
                          "signed_through": getattr(report, "signed_through", None)}
         if self.slot >= 0 and "checkpoint" not in self._messages:
-            checkpoint = next((ck for ck in self.node.scheduler.checkpoints(self.process)
+            checkpoint = next((ck for ck in self.node.checkpoints(self.process)
                                if int(ck.get("slot", -1)) >= self.slot),  # type: ignore[arg-type]
                               None)
             if checkpoint is not None:

@@ -102,7 +102,7 @@ class LegacyAPI:
 
     def locate(self, msg_id: str, pid: str) -> int:
         """The slot of message ``msg_id`` on ``pid`` (404 when it is not there)."""
-        if not self.node.scheduler.has_process(pid):
+        if not self.node.has_process(pid):
             raise ProcessNotFoundError(f"process {pid} is not on this node", field="process-id")
         if msg_id == pid:
             return 0
@@ -138,7 +138,7 @@ class LegacyAPI:
         mid = item.id
         with self._lock:
             duplicate = mid in self._inflight or mid in self._index or \
-                self.node.scheduler.has_process(mid)
+                self.node.has_process(mid)
             if not duplicate:
                 self._inflight.add(mid)
         if duplicate:
@@ -150,13 +150,13 @@ class LegacyAPI:
                 result = self.node.register_process(msg)
                 self.node.events.publish("spawned", process=result.process,
                                          name=msg.text("name"), parent=None)
-                self.node.computer.push(result)
+                self.node.push(result)
             elif kind == "message":
                 target = msg.text("target")
                 if not target:
                     raise SchedulerError("a Message data item needs a target process",
                                          field="target")
-                if not self.node.scheduler.has_process(target):
+                if not self.node.has_process(target):
                     raise ProcessNotFoundError(f"process {target} is not on this node",
                                                field="target")
                 self.node.deliver(msg, push=True)
@@ -170,23 +170,23 @@ class LegacyAPI:
         return Reply(202, {"message": "Processing DataItem", "id": mid})
 
     def assign(self, pid: str, msg_id: str) -> Reply:
-        if not self.node.scheduler.has_process(pid):
+        if not self.node.has_process(pid):
             raise ProcessNotFoundError(f"process {pid} is not on this node", field="process-id")
         msg = self.node.find_message(msg_id)
         if msg is None:
             raise NotFoundError(f"message {msg_id} is not known to this node", field="assign")
-        result = self.node.computer.push(self.node.schedule_and_compute(msg, pid))
+        result = self.node.push(self.node.schedule_and_compute(msg, pid))
         aid = message_id(result.assignment, "all") if result.assignment is not None else ""
         return Reply(202, {"message": "Processing Assignment", "id": aid})
 
     def monitor(self, pid: str, body: bytes, *, start: bool) -> Reply:
         _item, _ = self._data_item(body)
-        if not self.node.scheduler.has_process(pid):
+        if not self.node.has_process(pid):
             raise ProcessNotFoundError(f"process {pid} is not on this node", field="process")
         if not start:
             self.monitored.pop(pid, None)
             return Reply(200, "Process deleted")
-        if not cron_intervals(self.node.scheduler.process(pid)):
+        if not cron_intervals(self.node.definition(pid)):
             raise _bad(f"process {pid} has no Cron-Interval tag to monitor", "Cron-Interval")
         self.monitored.setdefault(pid, self.node.clock.now_ms())
         return Reply(200, "Monitoring process")
@@ -198,7 +198,7 @@ class LegacyAPI:
         for pid, due in list(self.monitored.items()):
             if due > now:
                 continue
-            definition = self.node.scheduler.process(pid)
+            definition = self.node.definition(pid)
             for interval_ms, tags in cron_intervals(definition):
                 msg = self.node.message(pid, tags=tags).with_(cron=True)
                 result = self.node.deliver(msg, push=True)
@@ -213,10 +213,10 @@ class LegacyAPI:
         if not pid:
             raise _bad("the process-id query parameter is required", "process-id")
         slot = self.locate(msg_id, pid)
-        return Reply(200, self.node.computer.compute_to(pid, slot).to_json())
+        return Reply(200, self.node.result(pid, slot).to_json())
 
     def results(self, pid: str, query: Mapping[str, str], *, cron_only: bool = False) -> Reply:
-        if not self.node.scheduler.has_process(pid):
+        if not self.node.has_process(pid):
             raise ProcessNotFoundError(f"process {pid} is not on this node", field="process")
         sort = (query.get("sort") or "ASC").upper()
         if sort not in ("ASC", "DESC"):
@@ -242,7 +242,7 @@ class LegacyAPI:
         page = rows[:limit]
         edges = []
         for ts, slot, _ in page:
-            node_json = self.node.computer.compute_to(pid, slot).to_json()
+            node_json = self.node.result(pid, slot).to_json()
             edges.append({"cursor": cursor(ts, slot, sort, cron=(slot in crons and
                                            f"{slot}-cron") or None),
                           "node": node_json})
@@ -258,12 +258,12 @@ class LegacyAPI:
         if not isinstance(obj, dict):
             raise _bad("the dry-run body must be a JSON object", "body")
         msg = dry_run_message(pid, obj, self.node.address)
-        return Reply(200, self.node.computer.dry_run(pid, msg).to_json())
+        return Reply(200, self.node.dry_run(pid, msg).to_json())
 
     def state(self, pid: str) -> Reply:
-        state = self.node.computer.state(pid)
-        slot = self.node.scheduler.current_slot(pid)
-        a = self.node.scheduler.assignment(pid, slot)
+        state = self.node.process_state(pid)
+        slot = self.node.current_slot(pid)
+        a = self.node.assignment(pid, slot)
         body = json.dumps(state, default=str, ensure_ascii=False).encode("utf-8")
         return Reply(200, body, {"content-type": "application/json",
                                  "Last-Timestamp": str(a.get("timestamp", 0)),
@@ -330,11 +330,11 @@ class LegacyAPI:
 
     def su_get(self, id_: str, query: Mapping[str, str]) -> Reply:
         pid = query.get("process-id") or id_
-        if not self.node.scheduler.has_process(pid):
+        if not self.node.has_process(pid):
             raise _bad("Message or Process not found")
         if id_ != pid:
             slot = self.locate(id_, pid)
-            return Reply(200, self._edge_node(pid, self.node.scheduler.assignment(pid, slot)))
+            return Reply(200, self._edge_node(pid, self.node.assignment(pid, slot)))
         limit = _int(query.get("limit"), 100, "limit")
         nonce_mode = "from-nonce" in query or "to-nonce" in query
         lo = _int(query.get("from-nonce" if nonce_mode else "from"), None, "from")
@@ -354,11 +354,11 @@ class LegacyAPI:
         })
 
     def su_latest(self, pid: str) -> Reply:
-        slot = self.node.scheduler.current_slot(pid)
-        return Reply(200, self._edge_node(pid, self.node.scheduler.assignment(pid, slot)))
+        slot = self.node.current_slot(pid)
+        return Reply(200, self._edge_node(pid, self.node.assignment(pid, slot)))
 
     def su_process(self, pid: str) -> Reply:
-        a = self.node.scheduler.assignment(pid, 0)
+        a = self.node.assignment(pid, 0)
         body = a["body"]
         assert isinstance(body, Message)
         inner = self.message_inner(body, pid)
@@ -373,11 +373,11 @@ class LegacyAPI:
 
     def timestamp(self) -> Reply:
         return Reply(200, {"timestamp": str(self.node.clock.now_ms()),
-                           "block_height": _pad(self.node.scheduler.block().height)})
+                           "block_height": _pad(self.node.block().height)})
 
     def info(self) -> Reply:
         return Reply(200, {"address": self.node.address, "timestamp": self.node.clock.now_ms(),
-                           "processes": len(self.node.scheduler.processes()),
+                           "processes": len(self.node.process_ids()),
                            "node": "ao-kernel"})
 
     # -- gateway -------------------------------------------------------------------------
@@ -398,8 +398,8 @@ class LegacyAPI:
         from ...runtimes.aos import AOS_MODULE_ID
 
         modules.add(AOS_MODULE_ID)
-        for pid in self.node.scheduler.processes():
-            definition = self.node.scheduler.process(pid)
+        for pid in self.node.process_ids():
+            definition = self.node.definition(pid)
             if definition.text("module"):
                 modules.add(str(definition.text("module")))
             out.append(self.record(pid, definition))
@@ -414,8 +414,8 @@ class LegacyAPI:
                                size=len((inner["data"] or "").encode("utf-8")))
 
     def record_by_id(self, id_: str) -> dict[str, Any]:
-        if self.node.scheduler.has_process(id_):
-            return self.record(id_, self.node.scheduler.process(id_))
+        if self.node.has_process(id_):
+            return self.record(id_, self.node.definition(id_))
         found = self._index.get(id_)
         msg = self.node.find_message(id_)
         if msg is not None and found is not None:

@@ -241,7 +241,7 @@ class NodeServer:
             from ...core.b64 import is_id
 
             if is_id(head) and ("process-id" in query or (
-                    self.node.scheduler.has_process(head)
+                    self.node.has_process(head)
                     and (len(seg) == 2 or any(k in query for k in _SU_PAGE_KEYS)))):
                 if len(seg) == 2:
                     if seg[1] != "latest":
@@ -335,8 +335,8 @@ class NodeServer:
 
     def _loader(self, id_: str) -> Message:
         """Messages by ID: processes from the scheduler, else the node's messages."""
-        if self.node.scheduler.has_process(id_):
-            return self.node.scheduler.process(id_).with_priv(**{"process-id": id_})
+        if self.node.has_process(id_):
+            return self.node.definition(id_).with_priv(**{"process-id": id_})
         found = self.node.find_message(id_)
         if found is not None:
             return found

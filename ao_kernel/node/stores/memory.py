@@ -43,6 +43,15 @@ class MemoryStore(Store):
     def describe(self) -> str:
         return "memory"
 
+    def copy(self) -> MemoryStore:
+        """An independent copy of everything stored (a snapshot to restore from)."""
+        out = MemoryStore()
+        with self._lock:
+            out._nodes = dict(self._nodes)  # values are immutable (kind, bytes) pairs
+            out._kids = {path: set(kids) for path, kids in self._kids.items()}
+            out._logs = {name: list(entries) for name, entries in self._logs.items()}
+        return out
+
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError("the store is closed")

@@ -145,6 +145,11 @@ class SQLiteStore(Store):
     def describe(self) -> str:
         return f"sqlite:{self.path}"
 
+    def backup_to(self, path: str) -> None:
+        """Copy this store's database, consistently, to the file ``path`` (SQLite's online
+        backup: writers may go on meanwhile)."""
+        backup(self.path, path)
+
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, durability={self.durability!r})"
 
@@ -360,3 +365,19 @@ class SQLiteStore(Store):
         for _, conn in conns:
             with contextlib.suppress(sqlite3.Error):  # closing never loses committed data
                 conn.close()
+
+
+def backup(src: str, dst: str) -> None:
+    """Copy the SQLite database file ``src`` onto ``dst`` (SQLite's online backup)."""
+    try:
+        source = sqlite3.connect(src)
+        try:
+            target = sqlite3.connect(dst)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot copy SQLite store {src} to {dst}: {exc}") from exc

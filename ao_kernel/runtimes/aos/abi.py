@@ -21,6 +21,7 @@ The response ``{Output, Messages, Spawns, Assignments, Error}`` comes back as an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,28 +202,54 @@ def outcome_from(response: Mapping[str, Any]) -> Outcome:
     error = response.get("Error")
     return Outcome(
         output=response.get("Output", ""),
-        messages=list(_as_list(response.get("Messages"))),
-        spawns=list(_as_list(response.get("Spawns"))),
-        assignments=list(_as_list(response.get("Assignments"))),
+        messages=list(as_list(response.get("Messages"))),
+        spawns=list(as_list(response.get("Spawns"))),
+        assignments=list(as_list(response.get("Assignments"))),
         error=None if error is None else (error if isinstance(error, str) else str(error)),
         raw=dict(response),
     )
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any, *, split_text: bool = False) -> list[Any]:
+    """A JSON-1 list field as a list: None is empty, a list is itself, a table with
+    integer keys ``{"1": a, "2": b}`` is in key order. Text is a comma-separated list
+    when ``split_text`` (tag values such as ``Assignments: "pid1,pid2"``), else no list
+    at all (an outbox given as text holds no messages); so is any other scalar, unless
+    ``split_text`` (a lone value is a one-item list)."""
     if value is None:
         return []
     if isinstance(value, list):
         return value
     if isinstance(value, Mapping):
         return [value[k] for k in sorted(value, key=lambda k: int(k) if str(k).isdigit() else 0)]
-    return []
+    if not split_text:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [value]
+
+
+def outcome_text(value: Any) -> str:
+    """A value coming *out* of a process (an outbox tag, ``Data``, ``Anchor``) as the text
+    of a message field; :func:`tag_value` is its counterpart for message values going
+    *in*. JSON null is absent (``""``); numbers are as JSON decoded them (``1.0`` stays
+    ``"1.0"``); tables are their JSON text. Pushed messages are built with it, so their
+    IDs (and the hashpaths over them) depend on exactly this text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value)
 
 
 def tags_to_dict(tags: Any) -> dict[str, str]:
     """A tag list as an ordered name -> value dict (last duplicate wins)."""
     out: dict[str, str] = {}
-    for tag in _as_list(tags):
+    for tag in as_list(tags):
         if isinstance(tag, Mapping):
-            out[str(tag.get("name"))] = tag_value(tag.get("value"))
+            out[str(tag.get("name"))] = outcome_text(tag.get("value"))
     return out

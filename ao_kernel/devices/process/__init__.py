@@ -25,8 +25,12 @@
                slot's outbox when the slot is scheduled, so nothing is pushed twice).
 =============  ==========================================================================
 
-The node is ``opts.node`` (an :class:`ao_kernel.node.Node`); a node-less resolution is
-a :class:`ProcessError`. The process ID is taken from the base: the ``process-id``
+The host is ``opts.node``: anything with the :class:`ProcessHost` methods (the
+:class:`ao_kernel.node.Node` facade); a host-less resolution is a :class:`ProcessError`.
+The role itself is this package: :mod:`.compute` (the compute unit), :mod:`.result`
+(``SlotResult``), :mod:`.state` (the state message), :mod:`.metering` (slot costs);
+pushing is :mod:`ao_kernel.devices.push`, publishing :mod:`ao_kernel.devices.patch`.
+The process ID is taken from the base: the ``process-id``
 private key a node's loader sets, else ``base.process``, else the base's own ID.
 Errors: unknown process → :class:`ProcessNotFoundError` (404); a slot not yet scheduled
 → 404; a bad ``slot`` → :class:`SchedulerError` (400).
@@ -34,30 +38,52 @@ Errors: unknown process → :class:`ProcessNotFoundError` (404); a slot not yet 
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from ..core.errors import ProcessError, ProcessNotFoundError, SchedulerError
-from ..core.ids import message_id
-from ..core.message import Message, Value
-from ..core.resolver import Device, Opts
+from ...core.errors import ProcessError, ProcessNotFoundError, SchedulerError
+from ...core.ids import message_id
+from ...core.message import Message
+from ...core.resolver import Device, Opts
+from .._context import Clock
+from ..scheduler import SchedulerDevice, int_arg
+from ..scheduler.location import LocationHost, scheduler_redirect
+from ..scheduler.log import BlockInfo
+from .compute import ComputeContext, Computer
+from .result import SlotResult
+from .state import state_message
 
-if TYPE_CHECKING:
-    from ..node.node import Node
-    from ..node.results import SlotResult
+__all__ = ["ComputeContext", "Computer", "ProcessDevice", "ProcessHost", "SlotResult",
+           "state_message"]
 
 _REQUEST_KEYS = ("path", "method", "slot", "device", "accept", "accept-codec",
                  "accept-bundle", "codec-device", "content-type")
 
 
-def _node(opts: Opts) -> Node:
+class ProcessHost(LocationHost, Protocol):
+    """What process@1.0 asks of its node (the Node facade's methods)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def current_slot(self, pid: str) -> int: ...
+
+    def block(self) -> BlockInfo: ...
+
+    def result(self, pid: str, slot: int) -> SlotResult: ...
+
+    def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult: ...
+
+    def push(self, result: SlotResult) -> SlotResult: ...
+
+
+def _node(opts: Opts) -> ProcessHost:
     node = opts.node
-    if node is None or not hasattr(node, "computer"):
+    if node is None or not callable(getattr(node, "schedule_and_compute", None)):
         raise ProcessError("process@1.0 needs a node (opts.node is unset)", field="node")
     return node  # type: ignore[no-any-return]
 
 
-def process_id(base: Message, node: Node) -> str:
+def process_id(base: Message, node: ProcessHost) -> str:
     """The ID of the process ``base`` stands for."""
     hinted = base.priv.get("process-id")
     if isinstance(hinted, str):
@@ -71,81 +97,10 @@ def process_id(base: Message, node: Node) -> str:
     bare = base.without("device")
     candidates += [message_id(bare, "all"), message_id(base, "all")]
     for pid in candidates:
-        if node.scheduler.has_process(pid):
+        if node.has_process(pid):
             return pid
     raise ProcessNotFoundError(
         f"no process {candidates[0]} on this node", field="process")
-
-
-def _slot_arg(req: Message) -> int | None:
-    if "slot" not in req:
-        return None
-    value = req["slot"]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = value.decode() if isinstance(value, bytes) else str(value)
-    try:
-        return int(text)
-    except ValueError:
-        raise SchedulerError(f"'slot' must be an integer, got {text!r}", field="slot") from None
-
-
-def _jsonable(value: Any) -> Value:
-    """A JSON-1 value as message content: text stays text, structures become JSON text."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _as_value(value: Any) -> Value:
-    """Published (patched) state as message content: tables stay nested messages."""
-    if isinstance(value, dict):
-        return Message({str(k): _as_value(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_as_value(v) for v in value)
-    return _jsonable(value)
-
-
-def _outbox_message(entry: dict[str, Any]) -> Message:
-    fields: dict[str, Value] = {}
-    for tag in entry.get("Tags") or []:
-        if isinstance(tag, dict) and "name" in tag:
-            fields.setdefault(str(tag["name"]).lower(), _jsonable(tag.get("value")))
-    for key in ("Target", "Data", "Anchor"):
-        if key in entry and entry[key] is not None:
-            fields[key.lower()] = _jsonable(entry[key])
-    return Message(fields)
-
-
-def _numbered(entries: list[dict[str, Any]]) -> Message:
-    return Message({str(i + 1): _outbox_message(e) for i, e in enumerate(entries)})
-
-
-def state_message(result: SlotResult) -> Message:
-    """The process state message of one computed slot (see the module docstring)."""
-    outcome = result.outcome
-    results: dict[str, Value] = {
-        "data": outcome.data,
-        "output": _jsonable(outcome.raw.get("Output", "")),
-        "outbox": _numbered(outcome.messages),
-    }
-    if outcome.spawns:
-        results["spawns"] = _numbered(outcome.spawns)
-    if outcome.assignments:
-        results["assignments"] = Message({
-            str(i + 1): _jsonable(a) for i, a in enumerate(outcome.assignments)})
-    if outcome.error is not None:
-        results["error"] = str(outcome.error)
-    # what the process published with patch@1.0 is part of its state (/compute/cache/...)
-    out: dict[str, Value] = {k: _as_value(v) for k, v in result.patched_state.items()}
-    out.update({
-        "results": Message(results),
-        "at-slot": result.slot,
-        "process": result.process,
-    })
-    if result.hashpath:
-        out["hashpath"] = result.hashpath
-    return Message(out)
 
 
 class ProcessDevice(Device):
@@ -157,8 +112,8 @@ class ProcessDevice(Device):
     def compute(self, base: Message, req: Message, opts: Opts) -> Message:
         node = _node(opts)
         pid = process_id(base, node)
-        slot = _slot_arg(req)
-        current = node.scheduler.current_slot(pid)
+        slot = int_arg(req, "slot")
+        current = node.current_slot(pid)
         if slot is None:
             slot = current
         if slot < 0:
@@ -167,7 +122,7 @@ class ProcessDevice(Device):
             raise ProcessNotFoundError(
                 f"slot {slot} of {pid} is not scheduled yet (latest is {current})",
                 field="slot")
-        return state_message(node.computer.compute_to(pid, slot))
+        return state_message(node.result(pid, slot))
 
     def now(self, base: Message, req: Message, opts: Opts) -> Message:
         return self.compute(base, req.without("slot"), opts)
@@ -175,24 +130,14 @@ class ProcessDevice(Device):
     def slot(self, base: Message, req: Message, opts: Opts) -> Message:
         node = _node(opts)
         pid = process_id(base, node)
-        block = node.scheduler.block()
-        return Message({
-            "process": pid,
-            "current": node.scheduler.current_slot(pid),
-            "timestamp": node.clock.now_ms(),
-            "block-height": block.height,
-            "block-hash": block.hash,
-            "cache-control": "no-store",
-            "addresses": (node.scheduler.address,),
-        })
+        return SchedulerDevice.slot_message(pid, node.current_slot(pid), node.block(),
+                                            node.clock.now_ms(), node.address)
 
     def schedule(self, base: Message, req: Message, opts: Opts) -> Any:
         node = _node(opts)
         try:
             pid = process_id(base, node)
         except ProcessNotFoundError:
-            from .scheduler.location import scheduler_redirect  # 307 to its scheduler (§5.2)
-
             redirect = scheduler_redirect(node, base, req.without("target"))
             if redirect is None:
                 raise
@@ -200,8 +145,6 @@ class ProcessDevice(Device):
         if (req.text("method") or "GET").upper() == "POST":
             result = node.schedule_and_compute(_to_schedule(req), pid)
             return result.assignment
-        from .scheduler import SchedulerDevice
-
         return SchedulerDevice().schedule(
             Message({"device": "scheduler@1.0"}),
             req.with_(target=pid).without("method"), opts)
@@ -209,14 +152,14 @@ class ProcessDevice(Device):
     def push(self, base: Message, req: Message, opts: Opts) -> Message:
         node = _node(opts)
         pid = process_id(base, node)
-        slot = _slot_arg(req)
+        slot = int_arg(req, "slot")
         msg = _to_schedule(req)
         has_message = bool(msg.commitments) or "body" in req or any(
             k not in ("target",) for k in msg)
         if slot is not None and not has_message:
             return self.compute(base, req, opts).with_(slot=slot)
         result = node.schedule_and_compute(msg, pid)
-        result = node.computer.push(result)
+        result = node.push(result)
         pushed = len(result.all_results()) - 1
         return state_message(result).with_(slot=result.slot, pushed=pushed)
 
