@@ -130,7 +130,7 @@ def ping_pong(n: int) -> float:
     b.eval(f"Limit = {n}")
     start = time.perf_counter()
     first = a.eval(f'Send({{ Target = "{b.id}", Action = "Ping" }})', push=False)
-    nd.computer.push(first, max_depth=10 * n, max_pushes=10 * n)
+    nd.push(first, max_depth=10 * n, max_pushes=10 * n)
     elapsed = time.perf_counter() - start
     messages = a.inspect("return Count") + b.inspect("return Count")
     return messages / elapsed
