@@ -36,7 +36,7 @@ class FaffDevice(Device):
 
     def estimate(self, base: Message, req: Message, opts: Opts) -> Any:
         state = opts.extra.get("node_state")
-        account = req.text("account") or caller(req)
+        account = req.text("account") or caller(req, opts)
         allowed = allow_list(state)
         if state is not None and state.operator:
             allowed.add(state.operator)

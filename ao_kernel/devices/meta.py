@@ -78,10 +78,10 @@ class MetaDevice(Device):
     def info(self, base: Message, req: Message, opts: Opts) -> Any:
         state = _state(opts)
         if (req.text("method") or "GET").upper() == "POST":
-            return self._update(state, req)
+            return self._update(state, req, opts)
         return state.public()
 
-    def _update(self, state: NodeState, req: Message) -> Message:
+    def _update(self, state: NodeState, req: Message, opts: Opts) -> Message:
         try:
             signed = commitments.verify(req)
         except AOError:
@@ -89,7 +89,7 @@ class MetaDevice(Device):
         signers = commitments.committers(req) if signed else []
         from .p4 import current_caller
 
-        if (who := current_caller()) is not None:  # the HTTP request's verified signer
+        if (who := current_caller(opts)) is not None:  # the HTTP request's verified signer
             signers.append(who)
         if state.operator is None or state.operator == "unclaimed":
             allowed = True

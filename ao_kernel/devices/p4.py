@@ -22,13 +22,14 @@ Configure it in the node message (HyperBEAM ``dev_p4``)::
 
 Pricing devices export ``estimate`` and ``price``; ledger devices ``balance``,
 ``charge`` and ``topup``. The caller is the (verified) signer of the request, or
-``unknown``; :func:`caller` reads it inside a resolution.
+``unknown``: the node puts it in the resolution's options (``opts.extra["caller"]``,
+``node.opts(caller=...)``; the HTTP server passes the request's signer) and
+:func:`caller` reads it there. No hidden per-thread state.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import threading
 from typing import Any
 
 from ..core.errors import AOError, PaymentError
@@ -43,25 +44,22 @@ DEFAULT_NON_CHARGEABLE = (
     "/~process-ledger@1.0/balance", "/~process-ledger@1.0/topup",
 )
 
-_local = threading.local()
+#: where a resolution's options carry who is asking (``node.opts(caller=...)``)
+CALLER = "caller"
 
 
-def set_caller(address: str | None) -> None:
-    """Record who is asking, for the devices of the resolution running on this thread."""
-    _local.caller = address
-
-
-def current_caller() -> str | None:
-    """The verified signer of the HTTP request served on this thread, if any."""
-    who = getattr(_local, "caller", None)
+def current_caller(opts: Opts | None) -> str | None:
+    """The verified signer of the request being resolved with ``opts``, if any."""
+    who = opts.extra.get(CALLER) if opts is not None else None
     return str(who) if who else None
 
 
-def caller(req: Message | None = None) -> str:
-    """The (verified) signer of the request being served on this thread, or ``unknown``."""
-    who = getattr(_local, "caller", None)
+def caller(req: Message | None = None, opts: Opts | None = None) -> str:
+    """Who asks: the caller in ``opts``, else the verified signer of ``req``, else
+    ``unknown``."""
+    who = current_caller(opts)
     if who:
-        return str(who)
+        return who
     if req is not None:
         return signer_of(req) or UNKNOWN
     return UNKNOWN
@@ -181,7 +179,7 @@ class P4Device(Device):
         _, ledger = self._devices(base, opts)
         if ledger is None:
             raise PaymentError("this node has no ledger device configured", field="ledger")
-        account = req.text("account") or req.text("target") or caller(req)
+        account = req.text("account") or req.text("target") or caller(req, opts)
         return call(ledger, "balance", opts, account=account)
 
 

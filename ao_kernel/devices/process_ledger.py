@@ -105,7 +105,7 @@ class ProcessLedgerDevice(Device):
 
     def balance(self, base: Message, req: Message, opts: Opts) -> int:
         node = _node(opts)
-        account = req.text("account") or req.text("target") or caller(req)
+        account = req.text("account") or req.text("target") or caller(req, opts)
         return ledger_balance(node, _pid(node), account)
 
     def charge(self, base: Message, req: Message, opts: Opts) -> bool:
@@ -126,7 +126,7 @@ class ProcessLedgerDevice(Device):
 
     def topup(self, base: Message, req: Message, opts: Opts) -> Message:
         node = _node(opts)
-        if caller(req) != node.state.operator:
+        if caller(req, opts) != node.state.operator:
             raise SignatureError("Unauthorized: only the operator may top up balances",
                                  field="commitments")
         recipient = req.text("recipient")

@@ -74,7 +74,7 @@ class SimplePayDevice(Device):
 
     def balance(self, base: Message, req: Message, opts: Opts) -> int:
         state = _state(opts)
-        account = req.text("account") or req.text("target") or caller(req)
+        account = req.text("account") or req.text("target") or caller(req, opts)
         return ledger_of(state).get(account, 0)
 
     def charge(self, base: Message, req: Message, opts: Opts) -> bool:
@@ -95,7 +95,7 @@ class SimplePayDevice(Device):
 
     def topup(self, base: Message, req: Message, opts: Opts) -> Message:
         state = _state(opts)
-        who = caller(req)
+        who = caller(req, opts)
         if who != state.operator:
             raise SignatureError("Unauthorized: only the operator may top up balances",
                                  field="commitments")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import AOError, PaymentError, ResolveError
 from ..core.message import Message
 from ..core.resolver import Result, resolve
-from ..devices.p4 import UNKNOWN, InsufficientFunds, set_caller, signer_of
+from ..devices.p4 import UNKNOWN, InsufficientFunds, signer_of
 
 if TYPE_CHECKING:
     from .http.hyperbeam import Exchange
@@ -68,7 +68,7 @@ class Hooks:
         hook = self.handler(name)
         if hook is None:
             return None
-        opts = self.node.opts()
+        opts = self.node.opts(caller=fields.get("account"))
         res = resolve(hook, Message({"path": name, **fields}), opts.internal())
         if not res.ok:
             if isinstance(res.value, AOError):
@@ -82,7 +82,6 @@ class Hooks:
             self._subscribed = True
             self.node.events.subscribe(self._computed, ["computed"])
         account = signer_of(request) or UNKNOWN
-        set_caller(account)
         ticket = Ticket(route=route, account=account, messages=max(1, messages), costs=[])
         self._meter.costs = ticket.costs
         try:
@@ -107,7 +106,6 @@ class Hooks:
 
     def done(self) -> None:
         self._meter.costs = None
-        set_caller(None)
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -118,10 +116,12 @@ class Hooks:
 
     def _http_request(self, ex: Exchange) -> None:
         if not self.active:
-            set_caller(signer_of(ex.request))
+            ex.extra["caller"] = signer_of(ex.request)  # the resolution's opts carry it
             return
         try:
-            ex.extra["p4-ticket"] = self.before(ex.path, ex.request, len(ex.steps) - 1)
+            ticket = self.before(ex.path, ex.request, len(ex.steps) - 1)
+            ex.extra["p4-ticket"] = ticket
+            ex.extra["caller"] = ticket.account
         except PaymentError as exc:
             # answer HyperBEAM's 402 message ({status, body, price, balance}) in place of
             # the request: nothing of the request is resolved, so nothing changes
@@ -134,6 +134,5 @@ class Hooks:
     def _http_response(self, ex: Exchange) -> None:
         ticket = ex.extra.get("p4-ticket")
         if ticket is None:
-            set_caller(None)
             return
         self.after(ticket, ex.result)

@@ -168,15 +168,19 @@ class Node(OperatorMixin):
         """The node operator's (and scheduler's) address."""
         return str(self.wallet.address)
 
-    def opts(self, **overrides: Any) -> Opts:
-        """Resolution options bound to this node."""
+    def opts(self, *, caller: str | None = None, **overrides: Any) -> Opts:
+        """Resolution options bound to this node; ``caller`` is who asks (the verified
+        signer of the request being served), which payment and meta devices read."""
+        extra: dict[str, Any] = {"node_state": self.state, "wallet": self.wallet,
+                                 "scheduler": self.scheduler}
+        if caller:
+            extra["caller"] = caller
         opts = Opts(
             registry=self.registry,
             loader=self.load,
             cache=ResultCache(self.cache),  # type: ignore[arg-type]
             node=self,
-            extra={"node_state": self.state, "wallet": self.wallet,
-                   "scheduler": self.scheduler},
+            extra=extra,
         )
         for key, value in overrides.items():
             setattr(opts, key, value)
@@ -190,6 +194,7 @@ class Node(OperatorMixin):
                 request if isinstance(request, str) else request.text("path") or "/",
                 request if isinstance(request, Message) else None, 1)
             result: Result | None = None
+            opts.setdefault("caller", ticket.account)
             try:
                 result = self._resolve_steps(request, **opts)
             finally:

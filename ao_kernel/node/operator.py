@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..core import commitments
 from ..core.message import Message
 from ..core.resolver import resolve
-from ..devices.p4 import call, ledger_device, set_caller
+from ..devices.p4 import call, ledger_device
 
 if TYPE_CHECKING:
     from .arweave import Gateway, PublishReport
@@ -72,11 +72,8 @@ class OperatorMixin:
 
     def topup(self, address: str, amount: int) -> int:
         """Credit ``address`` with ``amount`` (as the operator); its new balance."""
-        set_caller(self.state.operator)
-        try:
-            call(self._ledger(), "topup", self.opts(), recipient=address, amount=int(amount))
-        finally:
-            set_caller(None)
+        call(self._ledger(), "topup", self.opts(caller=self.state.operator),
+             recipient=address, amount=int(amount))
         return self.balance(address)
 
     @property

@@ -134,14 +134,11 @@ def test_charges_add_up_exactly(users: list[ao.Wallet]) -> None:
     node.enable_payments()
     payer = users[1]
     assert node.topup(payer.address, 11) == 11
-    from ao_kernel.devices.p4 import call, set_caller
+    from ao_kernel.devices.p4 import call
 
-    set_caller(payer.address)  # only the operator tops up
-    try:
-        with pytest.raises(SignatureError):
-            call("simple-pay@1.0", "topup", node.opts(), recipient=payer.address, amount=5)
-    finally:
-        set_caller(None)
+    with pytest.raises(SignatureError):  # only the operator tops up
+        call("simple-pay@1.0", "topup", node.opts(caller=payer.address),
+             recipient=payer.address, amount=5)
     assert node.balance(payer.address) == 11
     statuses = []
     with node.serve(port=0) as srv, HTTPClient(srv.url, wallet=payer) as http:

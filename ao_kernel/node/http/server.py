@@ -318,7 +318,8 @@ class NodeServer:
             for hook in self.request_hooks:
                 hook(ex)
             ex.result = self.node.resolve_result(ex.steps, force_message=True,
-                                                 loader=self._loader)
+                                                 loader=self._loader,
+                                                 caller=ex.extra.get("caller"))
             for hook in self.response_hooks:
                 hook(ex)
             status, msg = hyperbeam.result_message(ex.result)
