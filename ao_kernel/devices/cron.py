@@ -58,7 +58,7 @@ _UNITS = {
     "month": 30 * 86_400_000,
     "year": 365 * 86_400_000,
 }
-_INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+?)s?\s*$")
+_INTERVAL = re.compile(r"^\s*(\d+)\s*-?\s*([a-zA-Z]+)\s*$")
 
 
 def parse_interval(text: str) -> int:
@@ -68,6 +68,8 @@ def parse_interval(text: str) -> int:
         raise SchedulerError(f"cron interval {text!r} is not like '10-seconds'",
                              field="Cron-Interval")
     count, unit = int(m.group(1)), m.group(2).lower()
+    if unit not in _UNITS and unit.endswith("s"):  # plurals; "ms" is a unit of its own
+        unit = unit[:-1]
     if unit in ("block", "blocks"):
         raise SchedulerError("block-based cron intervals need Arweave blocks; use a time "
                              f"unit (seconds, minutes ...), got {text!r}", field="Cron-Interval")

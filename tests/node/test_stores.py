@@ -307,3 +307,28 @@ def test_sqlite_sigkill_keeps_every_acknowledged_entry(tmp_path: Path) -> None:
         assert entries[seq][1] == b"slot-%d" % seq
         assert s.read(f"computed/p/{seq}") == b"state-%d" % seq
     s.close()
+
+
+def test_a_memory_store_copy_is_independent() -> None:
+    store = MemoryStore()
+    with store.transaction():
+        store.write("a/b", b"1")
+        store.append_log("log", 0, b"x")
+    copy = store.copy()
+    with store.transaction():
+        store.write("a/c", b"2")
+        store.append_log("log", 1, b"y")
+    assert copy.read("a/b") == b"1" and copy.read("a/c") is None
+    assert copy.read_log("log") == [(0, b"x")] and store.log_length("log") == 2
+
+
+def test_a_sqlite_store_backs_up_to_a_file(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "a.db")
+    with store.transaction():
+        store.write("k", b"v")
+        store.append_log("log", 0, b"x")
+    store.backup_to(str(tmp_path / "b.db"))
+    with store.transaction():
+        store.write("k", b"changed")
+    backup = open_store(f"sqlite:{tmp_path / 'b.db'}")
+    assert backup.read("k") == b"v" and backup.read_log("log") == [(0, b"x")]
