@@ -3,7 +3,7 @@
 * ``estimate`` / ``price``: ``messages × simple-pay-price`` (default 1); the operator
   pays nothing. With ``simple-pay-mode: metered`` the response price adds
   ``metered-price`` for every started block of ``metered-block`` Lua instructions the
-  request computed (metering, :mod:`ao_kernel.node.metering`).
+  request computed (metering, :mod:`ao_kernel.devices.process.metering`).
 * ``balance``: the account's balance in the node message's ``simple-pay-ledger``.
 * ``charge``: subtracts a quantity (402 when the balance would go negative: nothing
   changes); each charge is appended to the node's ``p4-receipts``.

@@ -1,13 +1,35 @@
-"""Checkpoint signing: one RSA signature covers any number of assignments.
+"""Checkpoint signing, a mixin of :class:`~ao_kernel.devices.scheduler.server.Scheduler`.
 
-A checkpoint at slot N (``type: schedule-checkpoint``, the two chains at N, committed
-with httpsig rsa-pss-sha512 by the scheduler's wallet) authenticates every assignment of
-slots 0..N. The policy: sign when the unsigned tail of a process reaches
-``checkpoint_every`` (K) assignments or is older than ``checkpoint_interval_ms`` (T); on
-demand (:meth:`CheckpointSigning.checkpoint`, a schedule page, a signed assignment); and
-for every tail on :meth:`CheckpointSigning.flush`. Stored as ``checkpoints/<pid>`` (log)
-and ``signed-assignments/<pid>/<slot>``. A mixin of
-:class:`~ao_kernel.devices.scheduler.server.Scheduler`.
+Signing: hash-chain checkpoints
+-------------------------------
+HyperBEAM signs every assignment with RSA-4096 (about 10 ms here, ~100/s). We do not
+put that on the critical path. Instead:
+
+1. every assignment carries, at once, the HyperBEAM ``hash-chain`` (over the bodies) and
+   an HMAC commitment (its unsigned ID, over every field). The server additionally keeps
+   a second chain, the **assignments chain** ``A`` over the assignments' unsigned IDs,
+   stored next to each log entry (it is not a field of the assignment, whose form stays
+   exactly HyperBEAM's);
+2. the scheduler RSA-signs **checkpoints**::
+
+       {type: schedule-checkpoint, data-protocol: ao, variant: ao.N.1, process,
+        slot: N, hash-chain: C_N, assignments-chain: A_N, timestamp}
+
+   committed (httpsig rsa-pss-sha512) by the scheduler's wallet. A checkpoint at slot N
+   authenticates every assignment of slots 0..N — bodies through ``C``, every other
+   field (timestamps, block fields, paths) through ``A`` — by collision resistance of
+   SHA-256, so one signature covers any number of assignments;
+3. checkpoints are signed lazily: on demand (:meth:`Scheduler.checkpoint`, a client
+   reading the schedule, :meth:`Scheduler.signed_assignment`), by :meth:`Scheduler.flush`
+   / :meth:`Scheduler.close`, and whenever the unsigned tail of a process reaches
+   ``checkpoint_every`` (K) assignments or is older than ``checkpoint_interval_ms`` (T):
+   the host's flusher thread (``on_due``; :class:`ao_kernel.node.flusher.CheckpointFlusher`)
+   signs then, off the critical path; without one, the ``schedule`` call that crosses
+   the threshold signs after its assignment is durable (one RSA signature per K
+   assignments, amortised). This role starts no thread;
+4. a fully RSA-signed assignment, exactly HyperBEAM's form (RSA + HMAC commitments by
+   the scheduler address), is made on demand for any slot by
+   :meth:`Scheduler.signed_assignment` (for export to other nodes) and kept in the store.
 """
 
 from __future__ import annotations

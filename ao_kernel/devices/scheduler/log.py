@@ -4,6 +4,13 @@ What :mod:`.server` writes to ``assignments/<pid>`` (one entry per slot, format 
 ``b"\\x02" A_slot(32) ...``, see :func:`_pack_entry`), the two hash chains, the fast
 unsigned assignment ID (the HMAC commitment's ID, computed from the fields directly), and
 the small pure helpers the server and verification share. No I/O, no locks.
+
+Store layout::
+
+    assignments/<pid>        log: seq = slot, value = b"\\x01" A_slot(32) tabm_bytes(assignment)
+    checkpoints/<pid>        log: seq = signing order, value = tabm_bytes(signed checkpoint)
+    scheduler/processes      log: seq = registration order, value = pid (ASCII)
+    signed-assignments/<pid>/<slot>   value: tabm_bytes(RSA-signed assignment)
 """
 
 from __future__ import annotations

@@ -41,50 +41,8 @@ writes one **assignment** per slot (protocol brief §5.3, HyperBEAM
   the block fields from a :class:`BlockInfo` provider (default: HyperBEAM's debug values
   ``0 / 32 zero bytes / 0``, since a local node follows no Arweave block).
 
-Signing: hash-chain checkpoints
--------------------------------
-HyperBEAM signs every assignment with RSA-4096 (about 10 ms here, ~100/s). We do not
-put that on the critical path. Instead:
-
-1. every assignment carries, at once, the HyperBEAM ``hash-chain`` (over the bodies) and
-   an HMAC commitment (its unsigned ID, over every field). The server additionally keeps
-   a second chain, the **assignments chain** ``A`` over the assignments' unsigned IDs,
-   stored next to each log entry (it is not a field of the assignment, whose form stays
-   exactly HyperBEAM's);
-2. the scheduler RSA-signs **checkpoints**::
-
-       {type: schedule-checkpoint, data-protocol: ao, variant: ao.N.1, process,
-        slot: N, hash-chain: C_N, assignments-chain: A_N, timestamp}
-
-   committed (httpsig rsa-pss-sha512) by the scheduler's wallet. A checkpoint at slot N
-   authenticates every assignment of slots 0..N — bodies through ``C``, every other
-   field (timestamps, block fields, paths) through ``A`` — by collision resistance of
-   SHA-256, so one signature covers any number of assignments;
-3. checkpoints are signed lazily: on demand (:meth:`Scheduler.checkpoint`, a client
-   reading the schedule, :meth:`Scheduler.signed_assignment`), by :meth:`Scheduler.flush`
-   / :meth:`Scheduler.close`, and whenever the unsigned tail of a process reaches
-   ``checkpoint_every`` (K) assignments or is older than ``checkpoint_interval_ms`` (T):
-   the host's flusher thread (``on_due``; :class:`ao_kernel.node.flusher.CheckpointFlusher`)
-   signs then, off the critical path; without one, the ``schedule`` call that crosses
-   the threshold signs after its assignment is durable (one RSA signature per K
-   assignments, amortised). This role starts no thread;
-4. a fully RSA-signed assignment, exactly HyperBEAM's form (RSA + HMAC commitments by
-   the scheduler address), is made on demand for any slot by
-   :meth:`Scheduler.signed_assignment` (for export to other nodes) and kept in the store.
-
-:func:`verify_schedule` checks a list of assignments plus checkpoints: slot continuity,
-process, every body's own commitments, every hash-chain link, each assignment's HMAC,
-and the checkpoints' signatures and chain values. It returns a :class:`ScheduleReport`
-naming the first bad slot and why (``tampered-body``, ``broken-chain``,
-``missing-slot``, ``out-of-order``, ``bad-signature``, ``checkpoint-mismatch``,
-``unsigned`` ...).
-
-Store layout::
-
-    assignments/<pid>        log: seq = slot, value = b"\\x01" A_slot(32) tabm_bytes(assignment)
-    checkpoints/<pid>        log: seq = signing order, value = tabm_bytes(signed checkpoint)
-    scheduler/processes      log: seq = registration order, value = pid (ASCII)
-    signed-assignments/<pid>/<slot>   value: tabm_bytes(RSA-signed assignment)
+Signing (one RSA signature per checkpoint, not per assignment) is :mod:`.checkpoints`;
+checking a schedule is :mod:`.verify`; the store layout is :mod:`.log`'s.
 """
 
 from __future__ import annotations
