@@ -6,16 +6,19 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.message import Message
-from .results import SlotResult
+from ..devices.process.result import SlotResult
 
 if TYPE_CHECKING:
-    from .node import Node
+    from .api import NodeAPI
 
 
 class Process:
-    """One process of a node: send to it, evaluate Lua in it, read its state."""
+    """One process of a node: send to it, evaluate Lua in it, read its state.
 
-    def __init__(self, node: Node, pid: str, *, boot: SlotResult | None = None) -> None:
+    It calls only the node's :class:`~ao_kernel.node.api.NodeAPI` methods, by process ID,
+    so the same handle works on a local node and (as ``RemoteProcess``) a remote one."""
+
+    def __init__(self, node: NodeAPI, pid: str, *, boot: SlotResult | None = None) -> None:
         self.node = node
         self.id = pid
         self.boot = boot

@@ -51,7 +51,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -60,9 +60,10 @@ from ..core import errors as _errors
 from ..core.errors import AOError, NotFoundError, ProcessNotFoundError, RemoteError
 from ..core.ids import message_id
 from ..core.message import Message
+from ..devices.process.result import SlotResult
 from ..runtimes.aos.abi import outcome_from
 from .definition import process_fields
-from .results import SlotResult
+from .process_handle import Process
 from .wallet import Wallet
 
 #: Response headers that belong to the transport, never to the answered message.
@@ -371,9 +372,15 @@ class RemoteNode:
             mid = message_id(body, "all") if isinstance(body, Message) else ""
         return self._slot_result(pid, slot, mid, state, assignment)
 
-    def dry_run(self, target: str, *, action: str | None = None, data: Any = None,
+    def dry_run(self, target: str, message: Message | None = None, *,
+                action: str | None = None, data: Any = None,
                 tags: Mapping[str, Any] | None = None, **fields: Any) -> SlotResult:
-        """Evaluate a message on ``target``'s latest state; nothing is kept (legacy CU)."""
+        """Evaluate a message on ``target``'s latest state; nothing is kept (legacy CU).
+        ``message`` (a built message) is sent as its fields."""
+        if message is not None:
+            fields = {**{k: v for k, v in message.items()
+                         if k not in ("target", "anchor", "commitments", "data")}, **fields}
+            data = message.get("data") if data is None else data
         tag_list = [{"name": "Action", "value": action}] if action is not None else []
         tag_list += [{"name": str(k), "value": v if isinstance(v, str) else json.dumps(v)}
                      for k, v in {**(tags or {}), **fields}.items()]
@@ -422,9 +429,53 @@ class RemoteNode:
             raise RemoteError(f"/state/{pid} answered {type(value).__name__}", field="state")
         return value
 
+    def process_state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
+        """The process's globals; a remote node serves the latest slot's only."""
+        if slot is not None and slot != self.current_slot(pid):
+            raise RemoteError("a remote node serves the latest state only (legacy /state); "
+                              "replay earlier slots locally", field="slot")
+        return self.state(pid)
+
+    def definition(self, pid: str) -> Message:
+        """The process message (the body of slot 0)."""
+        page = self.schedule_of(pid, 0, 0)
+        body = page[0].get("body") if page else None
+        if not isinstance(body, Message):
+            raise RemoteError(f"the node served no slot 0 for {pid}", field="slot")
+        return body
+
+    def send_many(self, target: str, messages: Iterable[Mapping[str, Any] | Message | str],
+                  *, push: bool = True) -> list[SlotResult]:
+        """Send each message in turn (over HTTP a batch is one signed request each);
+        items as :meth:`ao_kernel.Node.send_many` takes them."""
+        out: list[SlotResult] = []
+        for item in messages:
+            if isinstance(item, str):
+                out.append(self.send(target, action=item, push=push))
+            elif isinstance(item, Message):
+                out.append(self.send(target, push=push, **{
+                    k: v for k, v in item.items()
+                    if k not in ("target", "anchor", "commitments")}))
+            else:
+                out.append(self.send(target, push=push, **dict(item)))
+        return out
+
+    def checkpoints(self, pid: str) -> list[Message]:
+        """The signed checkpoints the node serves with the schedule's pages."""
+        return [ck for page in self.schedule_pages(pid)
+                if isinstance(ck := page.get("checkpoint"), Message)]
+
+    def inspect(self, pid: str, lua: str) -> Any:
+        raise RemoteError("a remote node's live Lua state is not served over HTTP; use "
+                          "proc.state() or proc.dry_run(...)", field="inspect")
+
+    def patched(self, pid: str) -> dict[str, Any]:
+        raise RemoteError("read a remote process's published state with "
+                          f"node.resolve('/{pid}~process@1.0/compute/<key>')", field="patched")
+
     def verify(self, proc: RemoteProcess | str) -> Any:
         """Fetch and check a process's schedule: chain, slots, signed checkpoints."""
-        from .scheduler import verify_schedule
+        from ..devices.scheduler.verify import verify_schedule
 
         pid = proc if isinstance(proc, str) else proc.id
         pages = self.schedule_pages(pid)
@@ -442,14 +493,15 @@ class RemoteNode:
         self.close()
 
 
-class RemoteProcess:
-    """One process of a remote node: the API of :class:`ao_kernel.node.process_handle.Process`."""
+class RemoteProcess(Process):
+    """One process of a remote node: a :class:`~ao_kernel.node.process_handle.Process`
+    whose node is a :class:`RemoteNode` (the same calls over HTTP)."""
+
+    node: RemoteNode
 
     def __init__(self, node: RemoteNode, pid: str, *, definition: Message | None = None,
                  boot: SlotResult | None = None) -> None:
-        self.node = node
-        self.id = pid
-        self.boot = boot
+        super().__init__(node, pid, boot=boot)
         self._definition = definition
 
     def __repr__(self) -> str:
@@ -464,68 +516,15 @@ class RemoteProcess:
 
     @property
     def definition(self) -> Message:
-        """The process message (the body of slot 0)."""
+        """The process message (the body of slot 0), fetched once."""
         if self._definition is None:
-            page = self.node.schedule_of(self.id, 0, 0)
-            body = page[0].get("body") if page else None
-            if not isinstance(body, Message):
-                raise RemoteError(f"the node served no slot 0 for {self.id}", field="slot")
-            self._definition = body
+            self._definition = self.node.definition(self.id)
         return self._definition
-
-    @property
-    def name(self) -> str | None:
-        return self.definition.text("name")
-
-    @property
-    def slot(self) -> int:
-        """The latest scheduled slot."""
-        return self.node.current_slot(self.id)
-
-    def send(self, action: str | None = None, data: Any = None, *,
-             tags: dict[str, Any] | None = None, push: bool = True, **fields: Any) -> SlotResult:
-        """Send a signed message (schedule, compute, push); returns its result."""
-        return self.node.send(self.id, action=action, data=data, tags=tags, push=push, **fields)
-
-    def eval(self, code: str, *, push: bool = True) -> SlotResult:
-        """Evaluate Lua in the process, as typing ``code`` into ``aos`` does."""
-        return self.send(action="Eval", data=code, push=push)
-
-    def load(self, path: str) -> SlotResult:
-        from pathlib import Path
-
-        return self.eval(Path(path).read_text(encoding="utf-8"))
-
-    def load_blueprint(self, name: str) -> SlotResult:
-        from ..runtimes.aos import blueprint
-
-        return self.eval(blueprint(name))
-
-    def dry_run(self, action: str | None = None, data: Any = None, **fields: Any) -> SlotResult:
-        return self.node.dry_run(self.id, action=action, data=data, **fields)
-
-    def result(self, slot: int) -> SlotResult:
-        return self.node.result(self.id, slot)
-
-    @property
-    def schedule(self) -> list[Message]:
-        """Every assignment of this process, slot 0 first."""
-        return self.node.schedule_of(self.id)
-
-    def state(self, slot: int | None = None) -> dict[str, Any]:
-        """The process's globals at the latest slot (a remote node serves only that)."""
-        if slot is not None and slot != self.slot:
-            raise RemoteError("a remote node serves the latest state only (legacy /state); "
-                              "replay earlier slots locally", field="slot")
-        return self.node.state(self.id)
 
     @property
     def inbox(self) -> list[dict[str, Any]]:
         inbox = self.state().get("Inbox")
         return inbox if isinstance(inbox, list) else []
-
-    def verify(self) -> Any:
-        return self.node.verify(self)
 
 
 def connect(url: str, *, wallet: Wallet | None = None, timeout: float = 60.0) -> RemoteNode:

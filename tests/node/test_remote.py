@@ -121,3 +121,20 @@ def test_errors_are_the_error_tree(server):
     handle.stop()
     with pytest.raises(RemoteError, match="failed"):
         ao.connect(f"http://127.0.0.1:{port}", timeout=2)
+
+
+def test_a_remote_process_makes_the_same_calls_as_a_local_one(server):
+    node, handle = server
+    remote = ao.connect(handle.url)
+    proc = remote.spawn(lua=SOURCE)
+    results = proc.send_many(["Count", {"action": "Count"}])  # one signed request each
+    assert [r.slot for r in results] == [1, 2]
+    assert proc.state()["Count"] == 2 == node.process_state(proc.id)["Count"]
+    assert proc.definition == node.definition(proc.id) == remote.definition(proc.id)
+    with pytest.raises(RemoteError) as past:
+        proc.state(slot=1)
+    assert past.value.field == "slot"
+    with pytest.raises(RemoteError):
+        proc.inspect("return Count")  # the live Lua state stays on the serving node
+    assert proc.verify()
+    assert [ck["slot"] for ck in remote.checkpoints(proc.id)] == [2]

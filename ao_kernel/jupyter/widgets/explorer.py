@@ -33,7 +33,7 @@ from ._base import CSS, asset, jsonable, message_summary, strip_ansi
 
 if TYPE_CHECKING:
     from ...core.message import Message
-    from ...node.node import Node
+    from ...node.api import NodeAPI
     from ...node.results import SlotResult
 
 
@@ -60,7 +60,7 @@ class ExplorerWidget(anywidget.AnyWidget):
     #: node.verify(proc) as {ok, text, signed_through}
     schedule = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, target: Any, *, node: Node | None = None, slot: int | None = None,
+    def __init__(self, target: Any, *, node: NodeAPI | None = None, slot: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.node = node

@@ -76,8 +76,11 @@ class TimelineWidget(anywidget.AnyWidget):
         self.name = proc.name or ""
         self.max_slot = proc.slot
         self._batcher: Batcher[Event] = Batcher(self._on_events, interval)
-        self._unsubscribe = proc.node.events.subscribe(self._on_event,
-                                                       kinds=("scheduled", "computed"))
+        events = getattr(proc.node, "events", None)  # a local node's event bus
+        if events is None:
+            raise TypeError("the slot timeline follows a local node's events; "
+                            f"{proc!r} is on a remote node")
+        self._unsubscribe = events.subscribe(self._on_event, kinds=("scheduled", "computed"))
         self.observe(self._on_slot, names=["slot"])
         self.on_msg(self._on_frontend_msg)
         target = self.max_slot if slot is None else slot
