@@ -13,6 +13,25 @@ resumes every process from its schedule). ::
 
 The node plays every AO role for its processes: scheduler (SU), compute (CU) and
 messenger (MU); ``node.events`` reports what happens.
+
+Theory of operation
+-------------------
+The roles live in ``devices/`` and know nothing of the node: the scheduler server
+(``devices/scheduler``), the compute unit (``devices/process``), the messenger
+(``devices/push``) and cron (``devices/cron``). The node is the edge that builds them and
+hands each only the host services it uses (a store, the clock, the event bus, a message
+reader: the protocols of ``devices/_context.py``); it implements ``Deliverer`` itself, so
+one send is::
+
+    send(msg) ─► scheduler.schedule ─► computer.compute_to ─► messenger.push
+                                                                  │ each delivery
+                 node.schedule_and_compute(msg, pid) ◄────────────┘
+
+Calls go one way, node → roles; the per-slot path is direct calls, never ``resolve()``.
+The node owns the threads (cron: :meth:`start_cron`; a checkpoint flusher:
+:class:`~ao_kernel.node.flusher.CheckpointFlusher`) and is the facade its callers use
+(:class:`~ao_kernel.node.api.NodeAPI` and the methods below): nothing outside this module
+reaches through it to ``scheduler`` or ``computer``.
 """
 
 from __future__ import annotations
