@@ -77,8 +77,7 @@ class Session:
             from ..node.wallet import user_wallet
 
             wallet = user_wallet()
-        node = Node(store=store, clock=clock, wallet=wallet)
-        node.events = self.events
+        node = Node(store=store, clock=clock, wallet=wallet, events=self.events)
         self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
         return node
 

@@ -129,6 +129,7 @@ class Node(OperatorMixin):
         config_file: str | Any | None = None,
         clock: Clock | str | None = None,
         blocks: str | Callable[[], Any] | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.store = open_store(store)
         self.clock: Clock = _make_clock(clock)
@@ -152,12 +153,12 @@ class Node(OperatorMixin):
         self.state = NodeState(Message({**defaults, **options}),
                                operator=self.wallet.address)
         self.registry = OfferedRegistry(default_registry(), self.state)
-        self.events = EventBus()
+        self._events = events if events is not None else EventBus()
         self.hooks = Hooks(self)
         # the roles (devices/), each given only the host services it uses
         self.scheduler = Scheduler(self.store, self.wallet.signer, clock=self.clock,
                                    block_info=_make_blocks(blocks, self.clock),
-                                   events=self.events)
+                                   events=self._events)
         self.computer = Computer(ComputeContext(
             schedule=self.scheduler, address=self.address, clock=self.clock,
             events=self.events, read_message=self.read))
@@ -181,6 +182,19 @@ class Node(OperatorMixin):
         with self.store.transaction():
             self.store.write(_WALLET_KEY, json.dumps(wallet.jwk).encode())
         return wallet
+
+    @property
+    def events(self) -> EventBus:
+        """What happens in the node, for whoever subscribes (see :mod:`.events`)."""
+        return self._events
+
+    @events.setter
+    def events(self, bus: EventBus) -> None:
+        """Publish to ``bus`` from now on (every role is switched with the node)."""
+        self._events = bus
+        self.scheduler.events = bus
+        self.computer.ctx = dataclasses.replace(self.computer.ctx, events=bus)
+        self.messenger.events = bus
 
     @property
     def address(self) -> str:

@@ -46,3 +46,23 @@ def test_committed_is_published_when_a_checkpoint_is_signed(node: ao.Node) -> No
         (proc.id, 1, node.address)]
     node.verify(proc)  # already signed: nothing new
     assert len(seen) == 1
+
+
+def test_a_bus_given_or_set_later_gets_every_roles_events() -> None:
+    from ao_kernel.node.events import EventBus
+
+    given = EventBus()
+    node = ao.Node(wallet=dev_wallet(1), clock="virtual", events=given)
+    seen: list[str] = []
+    given.subscribe(lambda e: seen.append(e.kind))
+    node.spawn(lua="Handlers.add('p', 'P', function(m) m.reply({Action = 'Q'}) end)")
+    later = EventBus()
+    node.events = later  # e.g. a notebook session's one bus, kept across %restore
+    moved: list[str] = []
+    later.subscribe(lambda e: moved.append(e.kind))
+    proc = node.spawn(lua="Handlers.add('q', 'Q', function() end)")
+    node.send(proc.id, action="Ping")
+    proc.eval(f"Send({{Target = '{proc.id}', Action = 'Q'}})")
+    assert {"scheduled", "computed", "spawned"} <= set(seen)
+    assert {"scheduled", "computed", "spawned", "pushed"} <= set(moved)
+    assert len(seen) == 3  # nothing reached the old bus after the switch
