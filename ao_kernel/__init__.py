@@ -15,6 +15,7 @@ Jupyter.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -107,3 +108,22 @@ def load_ipython_extension(ipython: Any) -> None:
     from .jupyter.magics import load_ipython_extension as _load
 
     _load(ipython)
+
+
+def _show_richly_in_ipython() -> None:
+    """Inside a running IPython (a notebook's kernel), results, processes, messages and
+    reports display richly once ``ao_kernel`` is imported: the formatters are registered
+    by type name, so this imports no node code. Outside IPython it does nothing."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from .jupyter.display import register_formatters
+
+    register_formatters(shell)
+
+
+with contextlib.suppress(Exception):  # display is a convenience: never break the import
+    _show_richly_in_ipython()

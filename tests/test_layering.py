@@ -64,9 +64,9 @@ def upward_edges() -> dict[tuple[str, str], list[str]]:
 
 
 def test_the_import_scan_sees_function_level_imports() -> None:
-    sample = PACKAGE / "jupyter" / "display.py"
+    sample = PACKAGE / "jupyter" / "session.py"
     lines = [line for target, line in imported(sample) if target.startswith("ao_kernel.node")]
-    assert lines, "display.py imports node types inside register_formatters"
+    assert lines, "session.py imports the node inside _make_node"
 
 
 def test_no_import_runs_up_the_layers() -> None:

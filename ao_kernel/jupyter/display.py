@@ -440,26 +440,29 @@ def graph(res: Any) -> Graph:
 # -- registration ----------------------------------------------------------------------------
 
 
+#: (module, class) -> bundle builder: the AO types IPython shows richly. Registered by
+#: name, so registering imports none of them (and nothing of the node layer).
+RICH_TYPES: tuple[tuple[str, str, Any], ...] = (
+    ("ao_kernel.devices.process.result", "SlotResult", result_bundle),
+    ("ao_kernel.node.process_handle", "Process", process_bundle),
+    ("ao_kernel.node.remote", "RemoteProcess", process_bundle),
+    ("ao_kernel.core.message", "Message", message_bundle),
+    ("ao_kernel.devices.scheduler.verify", "ScheduleReport", verification_bundle),
+)
+
+
 def register_formatters(shell: Any) -> None:
     """Teach IPython's mimebundle formatter about the AO objects it shows richly.
 
-    Core ``Message``, ``ScheduleReport``, ``SlotResult``, ``Process`` and ``RemoteProcess``:
-    the node layer holds no display code (it imports nothing from ``jupyter/``); the
-    formatters registered here are what the AO kernel and ``%load_ext ao_kernel`` show.
+    Core ``Message``, ``ScheduleReport``, ``SlotResult``, ``Process`` and ``RemoteProcess``
+    (:data:`RICH_TYPES`): the node layer holds no display code (it imports nothing from
+    ``jupyter/``). ``import ao_kernel`` inside a running IPython, ``%load_ext ao_kernel``
+    and the AO kernel register them.
     """
-    from ..core.message import Message
-    from ..node.process_handle import Process
-    from ..node.remote import RemoteProcess
-    from ..node.results import SlotResult
-    from ..node.scheduler import ScheduleReport
-
     formatter = shell.display_formatter.mimebundle_formatter
-    formatter.for_type(SlotResult, lambda r, include=None, exclude=None: result_bundle(
-        r, include, exclude))
-    for kind in (Process, RemoteProcess):
-        formatter.for_type(kind, lambda p, include=None, exclude=None: process_bundle(
-            p, include, exclude))
-    formatter.for_type(Message, lambda m, include=None, exclude=None: message_bundle(
-        m, include, exclude))
-    formatter.for_type(ScheduleReport, lambda r, include=None, exclude=None:
-                       verification_bundle(r, include, exclude))
+    for module, name, bundle in RICH_TYPES:
+        formatter.for_type_by_name(module, name, _printer(bundle))
+
+
+def _printer(bundle: Any) -> Any:
+    return lambda obj, include=None, exclude=None: bundle(obj, include, exclude)
