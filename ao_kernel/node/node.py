@@ -108,11 +108,6 @@ _AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.
                                        "type": "Message"}
 
 
-def message_id_of(assignment: Message) -> str:
-    body = assignment.get("body")
-    return message_id_of_body(body) if isinstance(body, Message) else ""
-
-
 def message_id_of_body(body: Message) -> str:
     return message_id(body, "all")
 
