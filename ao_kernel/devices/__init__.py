@@ -1,5 +1,12 @@
-"""Devices: one per module, each a :class:`ao_kernel.core.resolver.Device` whose public
-handlers are exactly its keys. :func:`default_registry` builds the set a node offers."""
+"""Devices and the AO roles: one device (or role) per module or small package.
+
+Each device is a :class:`ao_kernel.core.resolver.Device` whose public handlers are exactly
+its keys; :func:`default_registry` builds the set a node offers. The roles a node plays
+live here too, each asking its host only for the small protocols of :mod:`._context`:
+the scheduler server (:mod:`.scheduler`), the compute unit (:mod:`.process`), the
+messenger (:mod:`.push`), patches (:mod:`.patch`) and cron (:mod:`.cron`). Nothing here
+imports ``node/`` (docs/layout.md).
+"""
 
 from __future__ import annotations
 
