@@ -10,13 +10,14 @@ signing inline; the thread (and, every ``poll_ms``, a timer) calls
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from ..core.errors import AOError
 
 
 class _Flushable(Protocol):
-    on_due: object
+    on_due: Callable[[], None] | None
 
     def flush(self, *, only_due: bool = False) -> int: ...
 

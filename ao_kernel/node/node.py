@@ -60,6 +60,7 @@ from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
 from .definition import process_fields
 from .events import EventBus
+from .flusher import CheckpointFlusher
 from .hooks import Hooks
 from .operator import OperatorMixin
 from .process_handle import Process
@@ -160,6 +161,7 @@ class Node(OperatorMixin):
         self.messenger = Messenger(self, self.scheduler, self.events, self.address)
         self.cron = Cron(self.scheduler, self.store, self._deliver_tick)
         self._cron_thread: threading.Thread | None = None
+        self._flusher: CheckpointFlusher | None = None
         self._cron_stop = threading.Event()
         self._anchor_lock = threading.Lock()
         self._anchor = self._anchor_reserved = self._load_anchor()
@@ -584,6 +586,12 @@ class Node(OperatorMixin):
         self._cron_thread = threading.Thread(target=loop, name="ao-cron", daemon=True)
         self._cron_thread.start()
 
+    def start_flusher(self, poll_ms: int = 1000) -> None:
+        """Sign due schedule checkpoints on a background thread (off the path of
+        ``send``): without it, the send that makes a tail due signs inline."""
+        if self._flusher is None:
+            self._flusher = CheckpointFlusher(self.scheduler, poll_ms=poll_ms).start()
+
     def schedule_of(self, pid: str, from_: int = 0, to: int | None = None) -> list[Message]:
         """Every assignment of ``pid`` from ``from_`` to ``to`` (inclusive)."""
         out: list[Message] = []
@@ -608,6 +616,9 @@ class Node(OperatorMixin):
         self._cron_stop.set()
         if self._cron_thread is not None:
             self._cron_thread.join(timeout=5)
+        if self._flusher is not None:
+            self._flusher.stop()
+            self._flusher = None
         self.scheduler.close()
         self.store.close()
 

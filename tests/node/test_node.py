@@ -308,3 +308,19 @@ def test_process_paths_resolve_locally(node: ao.Node) -> None:
     assert node.resolve(f"/{proc.id}~process@1.0/slot")["current"] == 1
     proc.eval('Send({ device = "patch@1.0", cache = { balance = 10 } })')
     assert node.resolve(f"/{proc.id}~process@1.0/compute/cache/balance") == 10
+
+
+def test_the_node_owns_the_checkpoint_flusher(wallet: Any) -> None:
+    import time
+
+    node = ao.Node(wallet=wallet, clock="virtual")
+    node.scheduler.checkpoint_every = 2  # (K: the server's signing policy)
+    node.start_flusher(poll_ms=20)
+    proc = node.spawn(lua="")
+    proc.send(action="Ping")  # the tail reaches 2: the thread signs, not the send
+    deadline = time.monotonic() + 10
+    while not node.checkpoints(proc.id) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [c["slot"] for c in node.checkpoints(proc.id)] == [1]
+    node.close()  # stops the thread, then signs what is left
+    assert node.scheduler.on_due is None
