@@ -23,7 +23,6 @@ aos processes (Handlers, Send, Inbox ...) run on the same engine through
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ..core.errors import AOError, MessageError
@@ -42,7 +41,7 @@ class LuaDevice(Device):
         return {"default": self.call, "excludes": [*_OWN_KEYS, *base.keys()]}
 
     def call(self, key: str, base: Message, req: Message, opts: Opts) -> Any:
-        from ..runtimes.lua import LuaEngine
+        from ..runtimes.lua import LuaEngine, to_lua
 
         sources = list(_module_sources(base.get("module"), opts))
         if not sources:
@@ -56,8 +55,8 @@ class LuaDevice(Device):
             if fn is None:
                 return error(MessageError(f"the Lua module defines no function {key!r}",
                                           field=key))
-            out = engine.call(fn, _to_lua(engine, _plain(base.public())),
-                              _to_lua(engine, _plain(req)))
+            out = engine.call(fn, to_lua(engine, _plain(base.public())),
+                              to_lua(engine, _plain(req)))
         except AOError as exc:
             return error(exc)
         return _result(engine, out)
@@ -105,14 +104,6 @@ def _plain_value(v: Value) -> Any:
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     return v
-
-
-def _to_lua(engine: Any, value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return engine.table_from({k: _to_lua(engine, v) for k, v in value.items()})
-    if isinstance(value, list):
-        return engine.table_from([_to_lua(engine, v) for v in value])
-    return value
 
 
 def _result(engine: Any, out: Any) -> Any:

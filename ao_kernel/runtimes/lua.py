@@ -220,6 +220,17 @@ def _trim_traceback(tb: Any) -> str | None:
     return "\n".join(out)
 
 
+def to_lua(engine: LuaEngine, value: Any) -> Any:
+    """``value`` as Lua: mappings become tables, lists and tuples sequences (1..n),
+    recursively; anything else as lupa passes it. The one Python -> Lua conversion of the
+    package (the aos processes and the lua@5.3a device use it)."""
+    if isinstance(value, Mapping):
+        return engine.table_from({k: to_lua(engine, v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return engine.table_from([to_lua(engine, v) for v in value])
+    return value
+
+
 def _is_table(value: Any) -> bool:
     return bool(lua53.lua_type(value) == "table")
 

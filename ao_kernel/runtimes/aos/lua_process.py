@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...core.errors import AOError, ComputeLimitError, LuaError, MemoryLimitError
+from ..lua import to_lua
 from . import BOOT_SOURCE, modules
 from .abi import Outcome, outcome_from
 from .adapter import adapter_source
@@ -270,15 +271,6 @@ def _message_to_lua(engine: Any, msg: Mapping[str, Any]) -> Any:
     values = engine.table_from([t.get("value") for t in tags])
     return make(fields, names, values)
 
-
-
-def to_lua(engine: Any, value: Any) -> Any:
-    """``value`` as Lua tables (dicts and lists, recursively)."""
-    if isinstance(value, Mapping):
-        return engine.table_from({k: to_lua(engine, v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return engine.table_from([to_lua(engine, v) for v in value])
-    return value
 
 
 def to_python(value: Any) -> Any:
