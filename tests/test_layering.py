@@ -4,8 +4,8 @@ Every ``import`` in the package counts, at module level and inside functions ali
 lazy import hides a cycle from the interpreter, not from the reader. A module may import
 from its own layer and the layers below it, never from a layer above. ``testing/`` and
 ``tutorials/`` sit on top, beside ``jupyter/``. The root package (``ao_kernel``) is the
-public facade: it imports its names lazily, and a layer may read ``__version__`` from it.
-There are no exceptions.
+public facade: it imports its names lazily, and no layer imports it (``__version__`` is
+the leaf ``ao_kernel._version``). There are no exceptions.
 
 The node is a facade: outside ``node/node.py`` no code reaches through it to its parts
 (``node.scheduler.x``, ``node.computer.y``); callers use the Node's own methods.
@@ -49,6 +49,19 @@ def layer(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in RANK else None
 
 
+def facade_imports() -> list[str]:
+    """Imports of the root package (``from .. import x``) inside the layers below jupyter."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = module_name(path)
+        here = layer(source)
+        if here is None or RANK[here] >= RANK["jupyter"]:
+            continue
+        found += [f"{path.name}:{line}" for target, line in imported(path)
+                  if target == "ao_kernel"]
+    return found
+
+
 def upward_edges() -> dict[tuple[str, str], list[str]]:
     edges: dict[tuple[str, str], list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -72,6 +85,7 @@ def test_the_import_scan_sees_function_level_imports() -> None:
 def test_no_import_runs_up_the_layers() -> None:
     found = upward_edges()
     assert not found, f"imports against core <- runtimes <- devices <- node <- jupyter: {found}"
+    assert not facade_imports(), f"the root package imports everything: {facade_imports()}"
 
 
 REACH_THROUGH = re.compile(r"(?<!ao_kernel\.)\bnode\.(scheduler|computer|messenger|cron)\.\w+")

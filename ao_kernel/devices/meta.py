@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..core import commitments
 from ..core.errors import AOError, DeviceNotFoundError, FlatError, SignatureError
 from ..core.message import Message, is_private
