@@ -19,13 +19,13 @@ Roles and what is verified where:
   ``GET /<PID>~process@1.0/schedule?from&to`` (``json@1.0``: the only codec of ours that
   carries the bodies' own signatures through nesting) with a signed checkpoint per page.
 * **Compute unit (B)**, :class:`ComputeUnit`: fetches the schedule from A, checks it with
-  :func:`~ao_kernel.devices.scheduler.verify.verify_schedule` against the scheduler address the
-  process names (every body's commitments, every HMAC, the hash chain, A's RSA-signed
+  :func:`~ao_kernel.devices.scheduler.verify.verify_schedule` against the scheduler address
+  the process names (every body's commitments, every HMAC, the hash chain, A's RSA-signed
   checkpoints; a page continues from the previous one's verified ``anchor``) and refuses
   to compute anything past a bad slot (:class:`RemoteError` with the report). It computes
   with the node's own engine (:class:`~ao_kernel.devices.process.compute.Computer`) on the
-  verified assignments, and signs each slot's state message
-  (:func:`~ao_kernel.devices.process.state_message`) with httpsig RSA-PSS-SHA512, the
+  verified assignments; a slot's state is process@1.0's ``compute`` answer (the device
+  code, with the verified replica as its host), signed with httpsig RSA-PSS-SHA512, the
   slot's hashpath as the signature's ``tag`` (HyperBEAM's ``force_signed``).
 * **Verifier (C)**, :class:`Verifier`: fetches B's attestations, checks the signature,
   that B is the committer and that ``tag`` equals the stated hashpath; fetches and checks
@@ -55,8 +55,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core import codecs, commitments
-from ..core.errors import AOError, ProcessNotFoundError, RemoteError
+from ..core.errors import AOError, ProcessError, ProcessNotFoundError, RemoteError
 from ..core.message import Message
+from ..core.resolver import DeviceRegistry, Opts, resolve
+from ..devices.process import ProcessDevice, ProcessHost
 from ..devices.process.compute import ComputeContext, Computer
 from ..devices.process.result import SlotResult
 from ..devices.scheduler.location import (  # noqa: F401  (re-exported: the node's API)
@@ -69,7 +71,7 @@ from ..devices.scheduler.location import (  # noqa: F401  (re-exported: the node
     scheduler_redirect,
     store_location,
 )
-from ..devices.scheduler.log import parse_schedulers
+from ..devices.scheduler.log import BlockInfo, parse_schedulers
 from ..devices.scheduler.verify import ScheduleReport, verify_schedule
 from .events import EventBus
 from .remote import HTTPClient, Response
@@ -235,12 +237,38 @@ class ScheduleRejected(RemoteError):
         self.report = report
 
 
-def attestation(result: SlotResult, wallet: Wallet) -> Message:
-    """``result``'s state message signed by ``wallet``, its hashpath as the ``tag``."""
-    from ..devices.process import state_message
+class _ReplicaHost:
+    """process@1.0's host for the processes a compute unit follows: their verified
+    replicas (a ``ProcessHost``; the node's own processes are the node's)."""
 
-    state = state_message(result)
-    return commitments.commit(state.with_priv(hashpath=result.hashpath), wallet.rsa_signer)
+    def __init__(self, cu: ComputeUnit) -> None:
+        self.cu = cu
+        self.address = cu.node.address
+        self.clock = cu.node.clock
+        self.store = cu.node.store
+        self.wallet = cu.node.wallet
+
+    def has_process(self, pid: str) -> bool:
+        return pid in self.cu.replicas
+
+    def find_message(self, msg_id: str) -> Message | None:
+        return self.cu.node.find_message(msg_id)
+
+    def current_slot(self, pid: str) -> int:
+        return self.cu.replica(pid).current  # the verified schedule (attest syncs first)
+
+    def block(self) -> BlockInfo:
+        return self.cu.node.block()
+
+    def result(self, pid: str, slot: int) -> SlotResult:
+        return self.cu.replica(pid).compute(slot)
+
+    def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult:
+        raise ProcessError(f"this compute unit follows {pid}'s schedule; send messages to "
+                           "its scheduler", field="method")
+
+    def push(self, result: SlotResult) -> SlotResult:
+        return self.schedule_and_compute(Message({}), result.process)
 
 
 class ComputeUnit:
@@ -257,6 +285,8 @@ class ComputeUnit:
         self.replicas: dict[str, Replica] = {}
         self.tamper = tamper
         self._signed: dict[tuple[str, int], Message] = {}
+        host: ProcessHost = _ReplicaHost(self)
+        self._opts = Opts(registry=DeviceRegistry([ProcessDevice()]), node=host)
 
     def follow(self, pid: str, scheduler_url: str) -> ScheduleReport:
         """Compute ``pid``, whose schedule is at ``scheduler_url``; fetches and verifies
@@ -279,20 +309,29 @@ class ComputeUnit:
         return self.replica(pid).compute(slot)
 
     def attest(self, pid: str, slot: int | None = None) -> Message:
-        """The signed state of ``slot`` (default: latest)."""
-        result = self.compute(pid, slot)
-        key = (pid, result.slot)
-        signed = self._signed.get(key)
+        """The signed state of ``slot`` (default: latest): process@1.0's ``compute`` over
+        the verified replica (the device code the node's own processes answer with)."""
+        replica = self.replica(pid)
+        with replica.lock:
+            if replica.mirror is None or slot is None or slot > replica.current:
+                replica.sync()
+            req = Message({"path": "compute"} if slot is None else
+                          {"path": "compute", "slot": slot})
+            res = resolve(Message({"device": "process@1.0"}).with_priv(**{"process-id": pid}),
+                          req, self._opts)
+        if not res.ok:
+            raise res.value if isinstance(res.value, AOError) else RemoteError(
+                f"computing {pid} failed: {res.value!r}", field="compute")
+        state = res.value
+        at = _num(state.get("at-slot"))
+        signed = self._signed.get((pid, at))
         if signed is None:
-            from ..devices.process import state_message
-
-            state = state_message(result)
             if self.tamper is not None:
-                state = self.tamper(result.slot, state)
-            hashpath = state.text("hashpath") or result.hashpath
+                state = self.tamper(at, state)
+            hashpath = state.text("hashpath") or ""
             signed = commitments.commit(state.with_priv(hashpath=hashpath),
                                         self.node.wallet.rsa_signer)
-            self._signed[key] = signed
+            self._signed[(pid, at)] = signed
         return signed
 
     def install(self, handle: Any) -> None:
