@@ -28,7 +28,7 @@ class SlotResult:
     #: everything the process had published with patch@1.0 up to this slot
     patched_state: dict[str, Any] = field(default_factory=dict)
     #: what computing the slot cost: ``instructions`` (Lua), ``fuel`` (wasm), ``bytes``
-    #: (the message stored for it); see :mod:`ao_kernel.node.metering`
+    #: (the message stored for it); see :mod:`ao_kernel.devices.process.metering`
     cost: dict[str, int] = field(default_factory=dict)
 
     @property
