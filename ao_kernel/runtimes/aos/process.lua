@@ -19,6 +19,7 @@
 --   11 error: {Error = prints .. "error:" .. err} (an error value that is neither a
 --      string nor a number makes handle itself fail); else Output {data, prompt,
 --      print} (an Eval gets {data, prompt, test})
+require(".compat")
 local json = require("json")
 local utils = require(".utils")
 local chance = require(".chance")
