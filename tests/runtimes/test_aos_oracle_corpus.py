@@ -54,9 +54,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "stdlib_error_names": (
         "Lua engine, pending (docs/aos-differences.md): the engine's guards around string.rep/format/... and setmetatable name the function 'rep'/'?' in argument errors; the real module names one called through pcall by its global name ('string.rep', 'setmetatable') and counts a method call's arguments from the receiver ('#1 to 'rep''); the fix belongs in ao_kernel/runtimes/lua.py's guard"
     ),
-    "voting": (
-        "blueprint, deliberate (docs/aos-differences.md): the real voting blueprint compares the staked amount, which the staking blueprint stores as a string, with a number and fails every Vote ('attempt to compare number with string'); ours counts the vote with bint arithmetic"
-    ),
 }
 
 NAMES = sorted(p.stem for p in RECORDED.glob("*.json"))

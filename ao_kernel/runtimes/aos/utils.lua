@@ -106,7 +106,7 @@ local function isArray(t)
   end
   return maxIndex == #t
 end
-utils.isArray = isArray
+
 
 -- The helpers below keep the real module's argument checks and messages (quirks
 -- included: concat's two checks carry each other's message, reduce starts over
