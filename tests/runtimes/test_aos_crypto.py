@@ -41,7 +41,7 @@ def data(n: int) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "call,ref",
+    ("call", "ref"),
     [
         ("c.digest.md5(st(s)).asHex()", hashlib.md5),
         ("c.digest.sha1(st(s)).asHex()", hashlib.sha1),
@@ -63,7 +63,7 @@ def test_sha512_is_standard_except_where_the_library_pads_with_8_length_bytes(p)
 
 
 @pytest.mark.parametrize(
-    "fn,ref,rate",
+    ("fn", "ref", "rate"),
     [("sha3_256", hashlib.sha3_256, 136), ("sha3_512", hashlib.sha3_512, 72)],
 )
 def test_sha3_is_standard_except_one_byte_short_of_a_block(p, fn, ref, rate):
@@ -97,7 +97,7 @@ def hmac32(key: bytes, msg: bytes, h) -> str:
     return h(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
 
 
-@pytest.mark.parametrize("alg,h", [("sha1", hashlib.sha1), ("sha256", hashlib.sha256)])
+@pytest.mark.parametrize(("alg", "h"), [("sha1", hashlib.sha1), ("sha256", hashlib.sha256)])
 @pytest.mark.parametrize("key", [b"key", b"k" * 32, b"k" * 40])
 def test_hmac_uses_a_32_byte_block(p, alg, h, key):
     got = p.lua(
