@@ -52,9 +52,9 @@ print = function(a)
     a = Colors.red .. "nil" .. Colors.reset
   elseif type(a) == "number" then
     a = Colors.green .. tostring(a) .. Colors.reset
-  elseif type(a) ~= "string" then
-    a = tostring(a)
   end
+  -- any other value (a function, a coroutine) goes on as it is, as in the real
+  -- module, and fails the message where the print log is joined (send_shapes)
   if HANDLER_PRINT_LOGS == nil then
     if rawPrint then rawPrint(a) end
     return nil
