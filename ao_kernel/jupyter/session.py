@@ -22,6 +22,7 @@ import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, TypeVar
 
 from ..core.errors import AOError, ProcessNotFoundError, StoreError
@@ -334,68 +335,7 @@ def _copy_memory_store(store: Any) -> Any:
     return copy()
 
 
-_MEMBERS_LUA = """
-local t = _G
-for part in string.gmatch("@PATH@", "[^.:]+") do
-  if type(t) ~= "table" then return {} end
-  t = t[part]
-end
-local out = {}
-local function add(tbl)
-  for k, v in pairs(tbl) do
-    if type(k) == "string" and out[k] == nil then out[k] = type(v) end
-  end
-end
-if type(t) == "table" then
-  add(t)
-  local mt = getmetatable(t)
-  if type(mt) == "table" and type(mt.__index) == "table" then add(mt.__index) end
-elseif type(t) == "string" then
-  add(string)
-end
-return out
-"""
-
-_DESCRIBE_LUA = """
-local path = "@PATH@"
-local out = {}
-local last = path:match("([^.:]+)$")
-if type(Handlers) == "table" and type(Handlers.list) == "table" then
-  for i, h in ipairs(Handlers.list) do
-    if h.name == last or h.name == path then
-      out.handler = {name = h.name, position = i, pattern = type(h.pattern),
-                     maxRuns = h.maxRuns, count = #Handlers.list}
-    end
-  end
-end
-local t, found = _G, true
-for part in string.gmatch(path, "[^.:]+") do
-  if type(t) ~= "table" then found = false break end
-  t = t[part]
-end
-if found and t ~= nil then
-  local kind = type(t)
-  out.type = kind
-  if kind == "function" then
-    local ok, info = pcall(debug.getinfo, t, "Su")
-    if ok and info then
-      out.source = info.short_src
-      out.line = info.linedefined
-      out.nparams = info.nparams
-      out.vararg = info.isvararg
-    end
-  elseif kind == "table" then
-    local keys, n = {}, 0
-    for k, v in pairs(t) do
-      n = n + 1
-      if n <= 40 then keys[#keys + 1] = tostring(k) .. ": " .. type(v) end
-    end
-    table.sort(keys)
-    out.keys = keys
-    out.size = n
-  else
-    out.value = tostring(t)
-  end
-end
-return out
-"""
+#: the Lua the completer and inspector evaluate in a process (files beside this module)
+_MEMBERS_LUA = resources.files(__package__).joinpath("members.lua").read_text(encoding="utf-8")
+_DESCRIBE_LUA = resources.files(__package__).joinpath("describe.lua").read_text(
+    encoding="utf-8")
