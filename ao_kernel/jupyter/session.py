@@ -103,6 +103,9 @@ class Session:
     def node(self) -> Any:
         """The node (waits for it to be built on first use)."""
         if self._node is None:
+            if self.executor.in_thread() and not self._node_future.done():
+                # only this thread can build it: waiting here would wait for ever
+                raise RuntimeError("the node is not built yet (it is built after this call)")
             self._node = self._node_future.result()
         return self._node
 
