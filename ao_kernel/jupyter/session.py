@@ -80,6 +80,9 @@ class Session:
             wallet = user_wallet()
         node = Node(store=store, clock=clock, wallet=wallet)
         node.events = self.events
+        from .display import remember_wallet
+
+        remember_wallet(node.address)  # replies to it read "to you" on result cards
         self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
         return node
 
