@@ -161,7 +161,9 @@ else:
 #
 # The state after any slot is a replay away; diffs of states show what each message did;
 # a Lua error names the line, and a failed message changes nothing; dry runs test without
-# keeping anything. You have finished the tutorials: see `README.md` for where to go next.
+# keeping anything. Next: [12 · Several nodes](12-several-nodes.ipynb), where one node
+# schedules, another computes and a third catches a dishonest one, then
+# [13 · Running a node](13-running-a-node.ipynb).
 #
 # ## Solutions
 
