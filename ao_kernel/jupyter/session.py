@@ -56,7 +56,7 @@ class Session:
         from ..node.events import EventBus
 
         self.executor = NodeExecutor()
-        # One bus for the whole session: widgets subscribed to it survive %store/%restore.
+        # One bus for the whole session: widgets subscribed to it survive %ao_store/%restore.
         self.events = EventBus()
         self.store_spec = store or "memory"
         self.current_pid: str | None = None
@@ -91,7 +91,7 @@ class Session:
         from ..node.clock import VirtualClock
 
         if self._node_future.done() and self._node_future.result() is not node:
-            return  # the node was replaced (%store, %restore)
+            return  # the node was replaced (%ao_store, %restore)
         run = getattr(node, "run_crons", None)
         if callable(run) and not isinstance(node.clock, VirtualClock):
             try:
