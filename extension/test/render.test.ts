@@ -266,6 +266,18 @@ describe('side panel list', () => {
     const root = renderProcessList(document, { ...snap, processes: [] }, () => undefined);
     expect(root.textContent).toContain('No process yet');
   });
+
+  it('lists the nodes the notebook built in Python, by variable name', () => {
+    const others = [{ var: 'node', node: MID, processes: [{ id: PID2, name: 'pinger', slot: 2 }] }];
+    for (const processes of [snap.processes, []]) {
+      const root = renderProcessList(document, { ...snap, processes, others }, () => undefined);
+      const other = root.querySelector('.jp-AOPanel-others')!;
+      expect(other.textContent).toContain('Python variable node');
+      expect(other.querySelector('.jp-AOPanel-otherProcess .jp-AOPanel-name')?.textContent).toBe('pinger');
+      expect(other.querySelector('.jp-AOPanel-slot')?.textContent).toBe('slot 2');
+      expect(other.querySelector('.jp-AOPanel-timeline')).toBeNull(); // %ao_timeline: the magics' node only
+    }
+  });
 });
 
 describe('the MIME renderer', () => {

@@ -33,6 +33,7 @@ PYTHON_PATH = [
     "%spawn --name friend",
     "%send --to friend --action Ping",
     "%graph",
+    'node.spawn(name="mine")',  # a process of the notebook's own node
 ]
 
 # the README's "In JupyterLab" example, one cell each, as written there
@@ -136,6 +137,11 @@ def test_python_notebook_path(page: Any, lab_server: Lab) -> None:
     page.wait_for_function("() => document.querySelector('#ao-kernel-panel')"
                            ".dataset.status === 'connected'", timeout=20_000)
     assert panel.locator(".jp-AOPanel-process", has_text="friend").count() == 1
+    # and the node the notebook built itself, by its variable name
+    other = panel.locator(".jp-AOPanel-others")
+    other.wait_for()
+    assert "Python variable node" in other.inner_text()
+    assert other.locator(".jp-AOPanel-name", has_text="mine").count() == 1
     assert_outputs_rendered(page)
     page.screenshot(path=str(ARTIFACTS / "learner-python.png"), full_page=True)
     assert not page.page_errors, page.page_errors
