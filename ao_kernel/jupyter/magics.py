@@ -246,11 +246,15 @@ class AOMagics(Magics):
         """``%ao help``: every AO magic with an example."""
         cmd = line.strip()
         if cmd in ("", "help", "-h", "--help"):
-            from ..runtimes.aos import blueprint_names
-
-            print(HELP.format(blueprints=", ".join(blueprint_names()) or "none"))
+            self._print_help()
             return
         raise UsageError(f"unknown %ao command {cmd!r}; try %ao help")
+
+    @staticmethod
+    def _print_help() -> None:
+        from ..runtimes.aos import blueprint_names
+
+        print(HELP.format(blueprints=", ".join(blueprint_names()) or "none"))
 
     # -- processes -------------------------------------------------------------------------
 
@@ -338,7 +342,7 @@ class AOMagics(Magics):
             width = max(len(k) for k in DOT_COMMANDS)
             print("aos commands in a Lua cell:\n" + "\n".join(
                 f"  {k:<{width}}  {v}" for k, v in DOT_COMMANDS.items()) + "\n")
-            self.ao("help")
+            self._print_help()
             return None
         if name in DOT_COMMANDS:
             raise UsageError(f"{name}: {DOT_COMMANDS[name]}")
