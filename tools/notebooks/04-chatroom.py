@@ -136,6 +136,13 @@ Send({ Target = Trinity, Action = "Join" })
 Inbox[#Inbox].Data
 
 # %% [markdown]
+# The chatroom as a picture: your process in the middle, Morpheus and Trinity around it,
+# one arrow per message (Register, Broadcast, and each broadcast copy to a member).
+
+# %%
+%graph
+
+# %% [markdown]
 # Trinity has a challenge for you (notebook 05).
 #
 # ## Waiting for an answer: `Send(...).receive()`
