@@ -12,8 +12,9 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
     language_name = "lua"
     file_extension = ".lua"
 
-    # aos's print writes into Output.data (the cell's result), so stdout/stderr come
-    # from Python cells; everything else below is Lua.
+    # aos's print writes into Output.data (the cell's result card), so stdout/stderr come
+    # from Python cells; everything else below is Lua. (Streaming Lua prints to stdout as
+    # they happen needs a print hook in the aos runtime: not done, docs/kernel.md.)
     code_hello_world = '%%py\nprint("hello, world")'
     code_stderr = '%%py\nimport sys; print("test", file=sys.stderr)'
 
@@ -29,6 +30,8 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "return 'a' .. 'b'", "result": "ab"},
     ]
     code_history_pattern = "1 + 2*"
+    # "range" is left out: the suite's range request fails for IPython's own python3 kernel
+    # too (measured with jupyter_kernel_test 0.7.0), so it is not a Lua-kernel matter
     supported_history_operations = ("tail", "search")
 
     # a result card displayed from Python (a Lua cell's own card is its execute result)
