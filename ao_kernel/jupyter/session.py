@@ -56,7 +56,7 @@ class Session:
         from ..node.events import EventBus
 
         self.executor = NodeExecutor()
-        # One bus for the whole session: widgets subscribed to it survive %store/%restore.
+        # One bus for the whole session: widgets subscribed to it survive %ao_store/%restore.
         self.events = EventBus()
         self.store_spec = store or "memory"
         self.current_pid: str | None = None
@@ -79,6 +79,9 @@ class Session:
 
             wallet = user_wallet()
         node = Node(store=store, clock=clock, wallet=wallet, events=self.events)
+        from .display import remember_wallet
+
+        remember_wallet(node.address)  # replies to it read "to you" on result cards
         self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
         return node
 
@@ -87,7 +90,7 @@ class Session:
         from ..node.clock import VirtualClock
 
         if self._node_future.done() and self._node_future.result() is not node:
-            return  # the node was replaced (%store, %restore)
+            return  # the node was replaced (%ao_store, %restore)
         run = getattr(node, "run_crons", None)
         if callable(run) and not isinstance(node.clock, VirtualClock):
             try:
@@ -102,6 +105,9 @@ class Session:
     def node(self) -> Any:
         """The node (waits for it to be built on first use)."""
         if self._node is None:
+            if self.executor.in_thread() and not self._node_future.done():
+                # only this thread can build it: waiting here would wait for ever
+                raise RuntimeError("the node is not built yet (it is built after this call)")
             self._node = self._node_future.result()
         return self._node
 
