@@ -45,6 +45,7 @@ from typing import Any
 
 from ..core.errors import AOError, MessageError, ResolveError, SchedulerError
 from ..core.ids import message_id
+from ..core.limits import check_tags, check_value
 from ..core.message import Message, Value, normalize_value
 from ..core.resolver import Opts, Result, resolve_many
 from ..devices import default_registry
@@ -107,6 +108,15 @@ def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
 #: the fields aoconnect adds to every message (keys in normal form)
 _AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.1",
                                        "type": "Message"}
+
+
+def _slot_number(slot: Any) -> int:
+    """``slot`` as given to result/state: a slot number >= 0, or a clear error."""
+    if isinstance(slot, bool) or not isinstance(slot, int):
+        raise SchedulerError(f"'slot' must be a slot number, got {slot!r}", field="slot")
+    if slot < 0:
+        raise SchedulerError(f"'slot' must be >= 0, got {slot}", field="slot")
+    return slot
 
 
 def message_id_of_body(body: Message) -> str:
@@ -369,12 +379,12 @@ class Node(OperatorMixin):
 
     def result(self, pid: str, slot: int) -> SlotResult:
         """The result of ``slot`` of ``pid``, computing every earlier slot first."""
-        return self.computer.compute_to(pid, slot)
+        return self.computer.compute_to(pid, _slot_number(slot))
 
     def process_state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
         """The globals of ``pid`` after ``slot`` (default: the latest); ``node.state`` is
         the node's own configuration (meta@1.0)."""
-        return self.computer.state(pid, slot)
+        return self.computer.state(pid, None if slot is None else _slot_number(slot))
 
     def inspect(self, pid: str, lua: str) -> Any:
         """Evaluate a Lua expression in the live state of ``pid``, outside any message."""
@@ -410,9 +420,15 @@ class Node(OperatorMixin):
                 tags: Mapping[str, Any] | None = None, wallet: Wallet | None = None,
                 **fields: Any) -> Message:
         """A message to ``target`` as aoconnect would build it (optionally signed)."""
+        check_value(data, "data")
         if not tags and not fields and wallet is None and (action is None or
                                                             action.__class__ is str):
+            check_value(action, "action")
             return self._plain_message(target, action, data)
+        check_value(action, "action")
+        check_tags(tags)
+        for key, value in fields.items():
+            check_value(value, key)
         body: dict[str, Any] = {}
         if action is not None:
             body["Action"] = action
@@ -466,6 +482,11 @@ class Node(OperatorMixin):
         where SQLite otherwise commits per message), then computed in slot order and
         pushed: the results of the same messages sent one by one, except that messages
         the batch causes to come back to ``target`` get slots after the whole batch."""
+        if isinstance(messages, (str, bytes, Mapping, Message)) or not isinstance(
+                messages, Iterable):
+            raise MessageError(
+                f"send_many takes a list of messages, got {type(messages).__name__}"
+                " (wrap one message in a list)", field="messages")
         built: list[Message] = []
         for item in messages:
             if isinstance(item, Message):

@@ -1,5 +1,5 @@
 -- The trusted bootstrap of every Lua engine (ao_kernel/runtimes/lua.py; one line here, so line numbers match the chunk's).
-local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY = ...
+local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY, PATTERNS_CODE = ...
 local G = _G
 local type, select, tostring, error = type, select, tostring, error
 local pcall, xpcall, rawget, rawset = pcall, xpcall, rawget, rawset
@@ -10,6 +10,10 @@ local co_create, co_resume, co_wrap = coroutine.create, coroutine.resume, corout
 local utf8len, byte, sub, format = utf8.len, string.byte, string.sub, string.format
 local find, gsub = string.find, string.gsub
 local concat, pack, unpack, collect = table.concat, table.pack, table.unpack, collectgarbage
+-- what lua_patterns.lua sees: the raw library, taken before any wrapper exists
+local PATTERN_ENV = {string = {byte = byte, sub = sub, find = find, char = string.char,
+  rep = string.rep}, table = {concat = concat, unpack = unpack},
+  math = {tointeger = tointeger}, error = error, type = type, tostring = tostring, pcall = pcall}
 
 local ctl = {}
 
@@ -136,7 +140,8 @@ local function guard(lib, name, cost, two)
     return r
   end
 end
-local function by_len(r) return type(r) == "string" and (#r >> 6) or 0 end
+-- one instruction per 2 bytes made: about what making and collecting them takes
+local function by_len(r) return type(r) == "string" and (#r >> 1) or 0 end
 for _, n in ipairs({"rep", "format", "sub", "upper", "lower", "reverse"}) do
   guard(string, n, by_len)
 end
@@ -144,9 +149,173 @@ guard(string, "gsub", by_len, true)
 guard(table, "concat", by_len)
 guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
 
+-- C functions that read their input or move elements: charged after the call by the work
+-- they must have done (a function of the arguments and the result, so deterministic): one
+-- instruction per 16 bytes scanned by a search, per 4 bytes decoded by utf8.len, per byte
+-- read by tonumber, per element moved; calibrated so that a loop of such calls spends the
+-- budget in about the time a plain Lua loop does. A loop of such calls over a huge
+-- string or table then runs out of budget like the same work written in Lua would. Small
+-- calls (up to SCAN_FREE bytes or elements) are not charged. Errors read as the library's
+-- own: the function's name, the caller's position.
+do
+  local SCAN_FREE = 4096
+  local rawlen = rawlen
+  local raw_find, raw_gmatch, raw_sub = string.find, string.gmatch, string.sub
+  local raw_len8, raw_insert, raw_remove, raw_tonumber = utf8.len, table.insert, table.remove, tonumber
+
+  -- an error of the wrapped function, named and placed as if it had been called directly:
+  -- the short name and the caller's position (level 3: the wrappers tail-call into the
+  -- function that calls this one). Two differences remain, as with the guarded functions
+  -- above: a caller that itself tail-called (`return s:find(x)`) is gone from the stack,
+  -- so the message has no position; a method call (s:find(x)) numbers its arguments from
+  -- the pattern in the library's own message, here from the subject.
+  local function fail(name, e)
+    if tripped then error(tripped, 0) end
+    if type(e) == "string" then
+      e = gsub(e, "to '%?'", "to '" .. name .. "'", 1)
+      local caller = getinfo(3, "S")
+      if caller and caller.what ~= "C" and not find(e, "^[^\n]-:%d+: ") then error(e, 3) end
+    end
+    error(e, 0)
+  end
+
+  local function first_byte(n, init)
+    init = tointeger(init)
+    if init == nil or init == 0 then return 1 end
+    if init < 0 then init = n + init + 1; if init < 1 then init = 1 end end
+    return init
+  end
+
+  -- bytes passed over before the match began (or to the end, when there was none)
+  local function scanned(s, init, i)
+    if type(s) ~= "string" then return 0 end
+    local n = #s
+    return (i or n + 1) - first_byte(n, init)
+  end
+
+  local function found(s, init, ok, i, ...)
+    if not ok then fail("find", i) end
+    local bytes = scanned(s, init, i)
+    if bytes > SCAN_FREE then charge(bytes >> 4) end
+    return i, ...
+  end
+
+  -- Backtracking: where the C matcher could run far past the budget inside one call (see
+  -- lua_patterns.lua), the same match runs in Lua, instruction by instruction.
+  local PATTERN_LIMIT = 1 << 24  -- matcher steps a C call may take (some tens of ms)
+  local patterns
+  local function pattern_lib()
+    if patterns == nil then patterns = load(PATTERNS_CODE, "=patterns", "b", PATTERN_ENV)() end
+    return patterns
+  end
+  -- the normalised start when this search must run in Lua, else nil
+  local function in_lua(s, p, init, whole)
+    if type(s) ~= "string" or type(p) ~= "string" then return nil end
+    local i = init
+    if i ~= nil then
+      i = tointeger(i)
+      if i == nil then return nil end  -- C says what is wrong with it
+    end
+    i = first_byte(#s, i)
+    if i > #s + 1 then return nil end
+    if #s - i < 8 and #p < 8 then return nil end
+    if pattern_lib().safe(s, p, i, PATTERN_LIMIT, whole) then return nil end
+    return i
+  end
+  local function find_in_lua(s, p, i)
+    local a, b, caps, n = patterns.find(s, p, i, true)
+    if a == nil then return nil end
+    return a, b, unpack(caps, 1, n)
+  end
+
+  string.find = function(...)
+    local s, p, init, plain = ...
+    local i = not plain and in_lua(s, p, init)
+    if i then return found(s, init, pcall(find_in_lua, s, p, i)) end
+    return found(s, init, pcall(raw_find, ...))
+  end
+
+  -- string.match is string.find without the positions (the whole match when the pattern
+  -- has no captures), which lets it be charged the same way
+  local function matched(s, init, ok, i, j, ...)
+    if not ok then fail("match", i) end
+    local bytes = scanned(s, init, i)
+    if bytes > SCAN_FREE then charge(bytes >> 4) end
+    if i == nil then return nil end
+    if select("#", ...) == 0 then return raw_sub(s, i, j) end
+    return ...
+  end
+  string.match = function(...)
+    local s, p, init = ...
+    local i = in_lua(s, p, init)
+    if i then return matched(s, init, pcall(find_in_lua, s, p, i)) end
+    return matched(s, init, pcall(raw_find, ...))
+  end
+
+  -- one full pass over the subject, charged when the iterator is made
+  local function iterator(s, ok, it)
+    if not ok then fail("gmatch", it) end
+    if type(s) == "string" and #s > SCAN_FREE then charge(#s >> 4) end
+    return it
+  end
+  string.gmatch = function(...)
+    local s, p = ...
+    if in_lua(s, p, 1, true) then return iterator(s, pcall(patterns.gmatch, s, p)) end
+    return iterator(s, pcall(raw_gmatch, ...))
+  end
+
+  -- string.gsub (already charged by what it makes, above) runs in Lua on the same terms
+  local guarded_gsub = string.gsub
+  local repl_types = {string = true, number = true, table = true, ["function"] = true}
+  local function replaced(s, ok, r, n)
+    if not ok then fail("gsub", r) end
+    charge(by_len(r))
+    return r, n
+  end
+  string.gsub = function(...)
+    local s, p, repl, max_n = ...
+    if repl_types[type(repl)] and (max_n == nil or tointeger(max_n)) and in_lua(s, p, 1) then
+      max_n = max_n == nil and #s + 1 or tointeger(max_n)
+      return replaced(s, pcall(patterns.gsub, s, p, repl, max_n))
+    end
+    return guarded_gsub(...)
+  end
+
+  local function counted(name, cost, ok, ...)
+    if not ok then fail(name, (...)) end
+    if cost > SCAN_FREE then charge(cost) end
+    return ...
+  end
+  local function bytes_of(s) return type(s) == "string" and #s or 0 end
+  utf8.len = function(...) return counted("len", bytes_of((...)) >> 2, pcall(raw_len8, ...)) end
+  G.tonumber = function(...)
+    return counted("tonumber", bytes_of((...)), pcall(raw_tonumber, ...))
+  end
+
+  -- table.insert(t, pos, v) and table.remove(t, pos) shift the elements after pos
+  local function shifted(t, pos)
+    if type(t) ~= "table" then return 0 end
+    pos = tointeger(pos)
+    if pos == nil then return 0 end
+    return rawlen(t) - pos
+  end
+  table.insert = function(...)
+    local t, pos = ...
+    local moves = select("#", ...) == 3 and shifted(t, pos) or 0
+    return counted("insert", moves, pcall(raw_insert, ...))
+  end
+  table.remove = function(...)
+    local t, pos = ...
+    local moves = select("#", ...) > 1 and shifted(t, pos) or 0
+    return counted("remove", moves, pcall(raw_remove, ...))
+  end
+end
+
 ------------------------------------------------------------------ errors and calls
 local function handler(e)
-  if tripped then return tripped end
+  -- a spent budget: no hook may fire again before the run's end (finish turns it off, but a
+  -- hook at finish's first instruction would raise outside the protected call)
+  if tripped then sethook(); return tripped end
   local msg = e
   if type(e) == "number" then
     msg = tostring(e)
@@ -181,7 +350,7 @@ end
 
 local function finish_nested(ok, ...)
   if ok then return 0, ... end
-  if tripped then return kind, tripped end
+  if tripped then sethook(hook, "", STEP); return kind, tripped end
   return 1, ...
 end
 
@@ -473,8 +642,10 @@ G.require = function(name)
   local v = rawget(loaded, key)
   if v ~= nil then return v end
   if loading[key] then error("loop or previous error loading module '" .. name .. "'", 2) end
-  local code, err = fetch_module(key)
-  if code == nil then error(err or ("module '" .. name .. "' not found"), 2) end
+  -- the host's answer never reaches Lua as a host object: a failure is a plain "not found"
+  local fetched, code, err = pcall(fetch_module, key)
+  if not fetched then code, err = nil, nil end
+  if code == nil then error(type(err) == "string" and err or ("module '" .. name .. "' not found"), 2) end
   local fn, lerr = load(code, "." .. key, "b", G)
   if not fn then error(lerr, 2) end
   loading[key] = true
@@ -528,6 +699,8 @@ G.print = function(...)
   for i = 1, n do parts[i] = tostring((select(i, ...))) end
   out[#out + 1] = concat(parts, "\t")
 end
+function ctl.rng_state() return s0, s1, s2, s3 end
+function ctl.set_rng_state(a, b, c, d) s0, s1, s2, s3 = a, b, c, d end
 function ctl.drain_output()
   local o = out
   out = {}

@@ -244,6 +244,9 @@ class Computer:
             assert live.runtime is not None
             if target == live.at_slot:
                 return live.runtime.state()
+            known = live.runtime.state_at(target)
+            if known is not None:  # from a checkpoint of the live state
+                return known
             replica = runtime_for(live.definition, self.ctx.read_message)(
                 live.runtime.process_msg, self._env(live), seed=live.pid.encode())
             for old in live.runtime.history:

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 
 #: the memory limit of the aos CLI / reference CU when a module names none
 DEFAULT_MEMORY_LIMIT = 1 << 30
-#: per-message fuel (about one unit per wasm instruction; an Eval of 1 + 1 uses ~9e6)
-DEFAULT_FUEL = 20_000_000_000
+#: per-message fuel (about one unit per wasm instruction; an Eval of 1 + 1 uses ~9e6,
+#: loading the token blueprint ~1e8): a looping handler stops after about a second
+DEFAULT_FUEL = 2_000_000_000
 REPLAY_FACTOR = 10
 #: the execution device a wasm process names (as HyperBEAM's aos processes do)
 # -- the process ------------------------------------------------------------------------------
@@ -232,6 +233,10 @@ class WasmAosProcess:
         if outcome.error is not None:
             raise ProcessError(outcome.error)
         return outcome.data
+
+    def state_at(self, nonce: int, depth: int = 6) -> dict[str, Any] | None:
+        """No checkpoints here yet: the caller replays into a replica."""
+        return None
 
     def state(self, depth: int = 6) -> dict[str, Any]:
         """The process's own globals (aos built-ins left out), as plain Python."""
