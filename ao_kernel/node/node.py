@@ -208,13 +208,20 @@ class Node(OperatorMixin):
         """The node operator's (and scheduler's) address."""
         return str(self.wallet.address)
 
-    def opts(self, *, caller: str | None = None, **overrides: Any) -> Opts:
+    def opts(self, *, caller: str | None = None, ingress: str | None = None,
+             allow_unsigned: bool = False, **overrides: Any) -> Opts:
         """Resolution options bound to this node; ``caller`` is who asks (the verified
-        signer of the request being served), which payment and meta devices read."""
+        signer of the request being served), which payment and meta devices read;
+        ``ingress`` the face the request came in by (``"http"``: the devices that
+        schedule then take only signed messages, see docs/security.md)."""
         extra: dict[str, Any] = {"node_state": self.state, "wallet": self.wallet,
                                  "scheduler": self.scheduler}
         if caller:
             extra["caller"] = caller
+        if ingress:
+            extra["ingress"] = ingress
+        if allow_unsigned:
+            extra["allow_unsigned"] = True
         opts = Opts(
             registry=self.registry,
             loader=self.load,
@@ -388,7 +395,7 @@ class Node(OperatorMixin):
 
     def inspect(self, pid: str, lua: str) -> Any:
         """Evaluate a Lua expression in the live state of ``pid``, outside any message."""
-        return self.computer.runtime(pid).inspect(lua)
+        return self.computer.inspect(pid, lua)
 
     def interrupt(self) -> None:
         """Stop the Lua or wasm call running in any process (thread-safe, takes no process

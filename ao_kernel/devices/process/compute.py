@@ -262,6 +262,17 @@ class Computer:
         with self._lock:
             return [live.runtime for live in self._live.values() if live.runtime is not None]
 
+    def inspect(self, pid: str, lua: str) -> Any:
+        """Evaluate ``lua`` against the latest state, under the process's lock: an inspect
+        captures and restores the state, so no slot may be computed in between."""
+        live = self.live(pid)
+        with live.lock:
+            current = self.ctx.schedule.current_slot(pid)
+            if live.at_slot < current:
+                self.compute_to(pid, current)
+            assert live.runtime is not None
+            return live.runtime.inspect(lua)
+
     def runtime(self, pid: str) -> AosRuntime:
         live = self.live(pid)
         with live.lock:
