@@ -87,10 +87,32 @@ def measure(history: int, repeat: int) -> tuple[int, float, float, float, float,
     return history, normal, first, erroring, dry, travel, take, put, objects
 
 
+def restart(messages: int, error_every: int | None, path: str) -> float:
+    """Seconds to reopen a SQLite node whose process has ``messages`` slots (every
+    ``error_every``-th one erroring) and compute it back to its latest slot."""
+    node = ao.Node(store=f"sqlite:{path}")
+    proc = node.spawn(name="ledger", lua=LEDGER)
+    batch = [{"action": "Credit", "tags": {"Who": f"acct-{i % 50}", "Quantity": "1"}}
+             if not error_every or i % error_every else
+             {"action": "Credit", "tags": {"Who": "x"}} for i in range(messages)]
+    for start in range(0, messages, 1000):
+        proc.send_many(batch[start:start + 1000])
+    pid = proc.id
+    node.close()
+    start = time.perf_counter()
+    again = ao.Node(store=f"sqlite:{path}")
+    again.process(pid).state()
+    elapsed = time.perf_counter() - start
+    again.close()
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--histories", default="0,2000,10000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--restart", type=int, default=5000,
+                        help="messages for the restart figure (0: skip it)")
     args = parser.parse_args()
     rows = [measure(int(h), args.repeat) for h in args.histories.split(",")]
 
@@ -100,6 +122,15 @@ def main() -> None:
         print(f"{history:>8} {normal:>8.2f} {first:>10.2f} {erroring:>8.2f} {dry:>9.2f} "
               f"{travel:>9.2f} {take:>9.2f} {put:>8.2f} {objects:>8}   1st error/normal "
               f"{first / normal:.0f}x, dry-run/normal {dry / normal:.0f}x")
+    if args.restart:
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            clean = restart(args.restart, None, str(Path(tmp) / "clean.db"))
+            faulty = restart(args.restart, 20, str(Path(tmp) / "faulty.db"))
+        print(f"reopen and recompute {args.restart:,} slots (SQLite): clean {clean:.2f} s, "
+              f"5% erroring {faulty:.2f} s ({faulty / clean:.1f}x)")
 
 
 if __name__ == "__main__":
