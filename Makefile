@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# root too (--allow-root is added for uid 0); prints the URL to open (tools/lab.sh)
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+	bash tools/lab.sh $(BIN)
 
 npm:
 	bash tools/npm-setup.sh

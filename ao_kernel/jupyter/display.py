@@ -1,6 +1,6 @@
 """Rich results: how results, processes, messages, assignments and reports look.
 
-Every object gets three representations (``_repr_mimebundle_``):
+Every object gets three representations (one mimebundle):
 
 * ``text/html`` for notebooks: tables, IDs shortened to ``abcdef…wxyz`` with the full
   value in a ``title`` (hover) and a copy button;
@@ -10,10 +10,10 @@ Every object gets three representations (``_repr_mimebundle_``):
   ``message``, ``result``, ``process``, ``assignment``, ``verification``, ``graph``.
 
 This module only reads what the Node API already returns (``SlotResult``, ``Process``,
-``Message``, ``ScheduleReport``): no protocol logic. ``SlotResult`` and ``Process`` call
-:func:`result_bundle` / :func:`process_bundle` from their ``_repr_mimebundle_``; core
-``Message`` and ``ScheduleReport`` are registered with IPython's mimebundle formatter by
-:func:`register_formatters` (``%load_ext ao_kernel`` and the AO kernel do it).
+``Message``, ``ScheduleReport``): no protocol logic, and the node layer holds no display
+code. Each type is registered with IPython's mimebundle formatter, by type name
+(:data:`RICH_TYPES`, :func:`register_formatters`), when ``ao_kernel`` is imported inside a
+running IPython, by ``%load_ext ao_kernel`` and by the AO kernel.
 """
 
 from __future__ import annotations
@@ -148,9 +148,59 @@ def _text(value: Any) -> str:
 # -- results ---------------------------------------------------------------------------------
 
 
+#: Wallet addresses that are "you" in this kernel (the magics' node wallet, registered by
+#: the session): a message to one of them reads "to you" on a result card.
+_YOURS: set[str] = set()
+
+
+def remember_wallet(address: str) -> None:
+    """Messages to ``address`` are shown as "to you" (the session's wallet)."""
+    if address:
+        _YOURS.add(str(address))
+
+
+def _body_field(res: Any, name: str) -> Any:
+    assignment = getattr(res, "assignment", None)
+    body = assignment.get("body") if assignment is not None else None
+    return jsonable(body.get(name)) if isinstance(body, Mapping) else None
+
+
+def replies_json(res: Any) -> list[dict[str, Any]]:
+    """Messages of the whole cascade that left this node's processes (usually replies to
+    the wallet that sent: ``msg.reply``), in the order they were sent."""
+    out = []
+    for r in res.all_results():
+        for m in r.undelivered:
+            flat = dict(m)
+            for tag in m.get("Tags") or []:
+                if isinstance(tag, Mapping) and "name" in tag:
+                    flat.setdefault(str(tag["name"]), tag.get("value"))
+            target = str(m.get("Target") or "")
+            out.append({"from": r.process, "target": target, "to_you": target in _YOURS,
+                        "action": jsonable(flat.get("Action")),
+                        "data": jsonable(flat.get("Data"))})
+    return out
+
+
+def replies_title(replies: list[dict[str, Any]]) -> str:
+    """``1 message to you`` / ``2 messages to you, 1 to another address``."""
+    yours = sum(1 for r in replies if r["to_you"])
+    others = len(replies) - yours
+    parts = []
+    if yours:
+        parts.append(f"{yours} message{'s' if yours != 1 else ''} to you")
+    if others:
+        where = "another address" if others == 1 else "other addresses"
+        parts.append(f"{others} to {where}" if yours else
+                     f"{others} message{'s' if others != 1 else ''} to {where}")
+    return ", ".join(parts)
+
+
 def result_json(res: Any) -> dict[str, Any]:
     pushed = [{"process": r.process, "slot": r.slot, "message": r.message_id,
-               "output": r.output, "error": r.error} for r in res.all_results()[1:]]
+               "action": _body_field(r, "action"), "output": r.output, "error": r.error}
+              for r in res.all_results()[1:]]
+    replies = replies_json(res)
     return {
         "process": res.process,
         "slot": res.slot,
@@ -163,17 +213,30 @@ def result_json(res: Any) -> dict[str, Any]:
         "spawns": jsonable(res.spawns),
         "assignments": jsonable(res.assignments),
         "pushed": pushed,
+        "replies": replies,
+        "replies_title": replies_title(replies),
         "undelivered": len(res.undelivered),
         "dry_run": res.dry_run,
     }
 
 
+def _reply_line(r: Mapping[str, Any]) -> str:
+    who = "you" if r["to_you"] else short_id(r["target"])
+    action = f"[{r['action']}] " if r.get("action") else ""
+    data = "" if r.get("data") is None else str(r["data"])
+    return f"→ {who}: {action}{data}"
+
+
 def result_text(res: Any) -> str:
-    """``Output.data`` as aos prints it; an error as aos prints it; else a summary."""
+    """``Output.data`` as aos prints it; an error as aos prints it; then what came back to
+    you; else a summary."""
     if res.error:
         return str(res.error)
-    if res.output:
-        return str(res.output)
+    replies = replies_json(res)
+    lines = [str(res.output)] if res.output else []
+    lines += [_reply_line(r) for r in replies]
+    if lines:
+        return "\n".join(lines)
     return repr(res)
 
 
@@ -183,30 +246,35 @@ def result_html(res: Any) -> str:
         parts.append(f'<pre class="ao-out ao-err">{ansi_to_html(str(res.error))}</pre>')
     elif res.output:
         parts.append(f'<pre class="ao-out">{ansi_to_html(str(res.output))}</pre>')
-    meta = [f"slot {res.slot}", f"message {id_html(res.message_id)}"]
-    if res.hashpath:
-        meta.append(f"hashpath {id_html(res.hashpath)}")
+    replies = replies_json(res)
+    if replies:
+        lines = "".join(f"<div>{ansi_to_html(_reply_line(r))}</div>" for r in replies)
+        parts.append(f'<div class="ao-replies"><b>{_text(replies_title(replies))}</b>'
+                     f"{lines}</div>")
+    meta = [f"slot {res.slot}"]
     if res.dry_run:
         meta.append("dry-run")
     parts.append(f'<div class="ao-meta">process {id_html(res.process)} · '
                  + " · ".join(meta) + "</div>")
-    messages = res.messages
-    if messages:
-        rows = "".join(
-            f"<tr><td>{id_html(str(m.get('Target', '')))}</td><td>{_text(m.get('Action'))}</td>"
-            f"<td>{_text(_clip(m.get('Data')))}</td></tr>" for m in messages)
-        parts.append(f"<details><summary>{len(messages)} outgoing message(s)</summary>"
-                     f"<table><tr><th>Target</th><th>Action</th><th>Data</th></tr>{rows}"
-                     "</table></details>")
     pushed = res.all_results()[1:]
     if pushed:
         rows = "".join(
             f"<tr><td>{id_html(r.process)}</td><td>{r.slot}</td>"
+            f"<td>{_text(_body_field(r, 'action') or '')}</td>"
             f"<td>{ansi_to_html(str(r.error or r.output or ''))}</td></tr>" for r in pushed)
-        parts.append(f"<details><summary>{len(pushed)} delivered</summary>"
-                     f"<table><tr><th>Process</th><th>Slot</th><th>Output</th></tr>{rows}"
-                     "</table></details>")
+        parts.append(f"<details><summary>{_delivered_title(len(pushed))}</summary>"
+                     "<table><tr><th>Process</th><th>Slot</th><th>Action</th><th>Output</th>"
+                     f"</tr>{rows}</table></details>")
+    ids = f"message {id_html(res.message_id)}"
+    if res.hashpath:
+        ids += f" · hashpath {id_html(res.hashpath)}"
+    parts.append(f'<details><summary>message and hashpath</summary><div class="ao-meta">'
+                 f"{ids}</div></details>")
     return _box("result", "".join(parts))
+
+
+def _delivered_title(n: int) -> str:
+    return f"{n} message{'s' if n != 1 else ''} delivered on this node"
 
 
 def result_bundle(res: Any, include: Iterable[str] | None = None,

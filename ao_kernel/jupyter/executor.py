@@ -63,12 +63,29 @@ class NodeExecutor:
 
     def submit(self, fn: Callable[..., T], *args: Any,
                **kwargs: Any) -> concurrent.futures.Future[T]:
-        """Schedule ``fn(*args, **kwargs)`` on the node thread; returns its future."""
+        """Schedule ``fn(*args, **kwargs)`` on the node thread; returns its future.
 
-        async def run() -> T:
-            return fn(*args, **kwargs)
+        The future is resolved by the same loop callback that ran ``fn``, so when the next
+        submitted function starts, every earlier future is already done. (Wrapping ``fn`` in
+        a coroutine with ``run_coroutine_threadsafe`` resolved it one loop step *later*: a
+        function submitted while another ran, e.g. the side panel's snapshot while the
+        session built its node, then waited on the node thread for a future only that
+        thread could resolve, and every magic hung; issue 20.)
+        """
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
-        return asyncio.run_coroutine_threadsafe(run(), self.loop)
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # delivered to whoever waits on the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        self.loop.call_soon_threadsafe(run)
+        return future
 
     def call(self, fn: Callable[..., T], *args: Any,
              on_interrupt: Callable[[], Callable[[], None]] | None = None,

@@ -36,8 +36,10 @@ process, exactly like a line typed into aos; %%lua does the same in any IPython 
   %%lua [pid|name]                  evaluate the cell as Lua in a process (an Eval)
                                       %%lua pinger
                                       Handlers.list
-  %load FILE.lua                    aos .load: evaluate a Lua file in the current process
+  %ao_load FILE.lua                 aos .load: evaluate a Lua file in the current process
   %load-blueprint NAME              aos .load-blueprint: {blueprints}
+                                    (in a Lua cell, aos's own .load FILE and
+                                    .load-blueprint NAME work too; .help lists them)
   %inbox                            the current process's Inbox
   %schedule                         its assignments, slot 0 first
   %state [--slot N]                 its globals after slot N (default latest): time travel
@@ -49,7 +51,7 @@ process, exactly like a line typed into aos; %%lua does the same in any IPython 
   %restore [NAME]                   reopen the node as it was at a snapshot (default: last)
   %clock                            the node's clock
   %clock advance 10s                advance the (virtual) clock: ms, s, m, h, d
-  %store memory | sqlite:PATH       choose the store: closes this node, opens a new one
+  %ao_store memory | sqlite:PATH    choose the store: closes this node, opens a new one
   %remote URL | local               talk to a served node (HTTP) or the embedded one
                                       %remote http://127.0.0.1:8734
   %configure KEY=VALUE ...          change node options as the operator (signed)
@@ -75,8 +77,57 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 class LuaError(errors.LuaError):
     """A Lua error in a cell: shown like aos shows it (no Python traceback)."""
 
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(aos_error_text(message), **kwargs)
+
     def _render_traceback_(self) -> list[str]:
         return [self.message]
+
+
+_INNER_CHUNK = re.compile(r'\[string "\.[\w.-]+"\]:\d+: (?=\[string ")')
+_ERROR_HEAD = re.compile(r"^(?:\x1b\[[0-9;]*m)*error:\n?(?:\x1b\[[0-9;]*m)*")
+
+
+def aos_error_text(text: str) -> str:
+    """An aos error as a learner should read it: no leading blank lines, no ``error:``
+    header before the message, and the user's own chunk and line first (the runtime's
+    ``[string ".handlers"]:163:`` rethrow prefix dropped). Prints before the error stay
+    first, as aos shows them."""
+    text = _INNER_CHUNK.sub("", text)
+    prints, sep, err = text.rpartition("\n\n")
+    head = _ERROR_HEAD.match(err)
+    if sep and head:  # "<prints>\n\n<red>error:\n<reset><message>"
+        err = err[head.end():]
+        prints = prints.strip("\n")
+        return f"{prints}\n{err}" if prints else err
+    return text.strip("\n")
+
+
+#: aos CLI dot-commands, and what a notebook does instead of the ones it has no use for.
+DOT_COMMANDS = {
+    ".load": "evaluate a Lua file in the process: .load FILE.lua (magic: %ao_load)",
+    ".load-blueprint": "load a blueprint: .load-blueprint token (magic: %load-blueprint)",
+    ".help": "this help (magic: %ao help)",
+    ".editor": "not needed: every cell is a multi-line editor, type Lua across lines",
+    ".exit": "not needed: stop the kernel with Kernel > Shut Down",
+    ".monitor": "cron ticks: %spawn --cron 10-seconds, then %clock advance 10s",
+    ".unmonitor": "cron ticks stop when the clock stops: use a virtual clock (%clock)",
+    ".update": "not needed: the kernel's aos module is the one this package ships",
+    ".dryrun": "a dry run: in Python, proc.dry_run(...) (see docs/processes.md)",
+}
+_DOT_LINE = re.compile(r"^\.([a-z][\w-]*)(?:\s+(.*))?$")
+
+
+def dot_commands(cell: str) -> list[tuple[str, str]] | None:
+    """``[(".load", "file.lua"), ...]`` when every non-blank line of ``cell`` is an aos
+    dot-command (``.load FILE``), else ``None`` (the cell is Lua)."""
+    lines = [ln.strip() for ln in cell.splitlines() if ln.strip()]
+    if not lines:
+        return None
+    found = [_DOT_LINE.match(ln) for ln in lines]
+    if not all(found):
+        return None
+    return [("." + m.group(1), (m.group(2) or "").strip()) for m in found if m]
 
 
 def parse_args(magic: Any, line: str) -> Any:
@@ -146,7 +197,7 @@ class AOMagics(Magics):
         super().__init__(shell)
         self._session = session
         self._after_cell: list[Callable[[], None]] = []
-        self._fallbacks: dict[str, Any] = {}
+        self._last_prompt: tuple[Session, str] | None = None
 
     @property
     def session(self) -> Session:
@@ -157,30 +208,36 @@ class AOMagics(Magics):
     # -- output after a Lua cell ---------------------------------------------------------
 
     def post_run_cell(self, *_: Any) -> None:
-        """After a Lua cell: what arrived in the process (as aos prints it), then its prompt."""
+        """After a Lua cell: the aos prompt, when it changed (see ``_show_lua``)."""
         pending, self._after_cell = self._after_cell, []
         for show in pending:
             show()
 
     def _show_lua(self, res: Any) -> Any:
-        """The cell's value for a Lua result; raise a Lua error as an error."""
+        """The cell's value for a Lua result; raise a Lua error as an error.
+
+        The result card holds the cell's output, the messages that came back to you and,
+        folded, everything its messages caused on this node (a process's messages to
+        itself included): one card per cell, never cards inside cards. The aos prompt is
+        printed after the cell only when it differs from the last one printed (another
+        process became current, the Inbox grew), not after every cell."""
         if self.shell is not None:
             self.shell.user_ns["_ao"] = res
         if res.error:
             raise LuaError(str(res.error))
-        arrived = [r for r in res.all_results()[1:] if r.process == res.process and r.output]
-        prompt = res.prompt
+        # the process's prompt after everything the cell caused (a message to itself
+        # may have grown its Inbox)
+        prompt = next((r.prompt for r in reversed(res.all_results())
+                       if r.process == res.process and r.prompt), res.prompt)
+        if prompt and (self.session, prompt) != self._last_prompt:
+            self._last_prompt = (self.session, prompt)
 
-        def after() -> None:
-            from IPython.display import display
-
-            for r in arrived:
-                display(r)
-            if prompt:
+            def after() -> None:
                 print(prompt, flush=True)
 
-        self._after_cell.append(after)
-        return res if res.output else None
+            self._after_cell.append(after)
+        shown = res.output or res.pushed or res.undelivered or res.spawned
+        return res if shown else None
 
     # -- help ------------------------------------------------------------------------------
 
@@ -189,11 +246,15 @@ class AOMagics(Magics):
         """``%ao help``: every AO magic with an example."""
         cmd = line.strip()
         if cmd in ("", "help", "-h", "--help"):
-            from ..runtimes.aos import blueprint_names
-
-            print(HELP.format(blueprints=", ".join(blueprint_names()) or "none"))
+            self._print_help()
             return
         raise UsageError(f"unknown %ao command {cmd!r}; try %ao help")
+
+    @staticmethod
+    def _print_help() -> None:
+        from ..runtimes.aos import blueprint_names
+
+        print(HELP.format(blueprints=", ".join(blueprint_names()) or "none"))
 
     # -- processes -------------------------------------------------------------------------
 
@@ -252,40 +313,60 @@ class AOMagics(Magics):
 
     @cell_magic
     def lua(self, line: str, cell: str) -> Any:
-        """``%%lua [pid|name]``: evaluate the cell in a process as aos does (an Eval)."""
+        """``%%lua [pid|name]``: evaluate the cell in a process as aos does (an Eval).
+
+        A cell of aos dot-commands (``.load FILE``, ``.load-blueprint NAME``, ``.help``)
+        does what the aos CLI does with them."""
         ref = line.strip() or None
         if ref is not None and " " in ref:
             raise UsageError(f"%%lua takes one process ID or name, got {ref!r}")
+        commands = dot_commands(cell)
+        if commands is not None:
+            res = None
+            for name, arg in commands:
+                res = self._dot(name, arg, ref)
+            return res
         with usage_errors():
             res = self.session.eval(cell, ref)
         return self._show_lua(res)
 
-    @line_magic
-    def load(self, line: str) -> Any:
-        """``%load FILE.lua``: aos ``.load`` (other files: IPython's own %load)."""
-        path = line.strip()
-        if not path.endswith(".lua"):
-            fallback = self._fallbacks.get("load")
-            if fallback is not None and path:
-                return fallback(line)
-            raise UsageError(f"%load needs a .lua file, got {path!r}")
-        source = _read_lua(path, "FILE")
+    def _dot(self, name: str, arg: str, ref: str | None) -> Any:
+        """One aos dot-command typed in a Lua cell."""
+        if name == ".load":
+            if not arg:
+                raise UsageError(".load needs a file: .load chatroom.lua")
+            return self._eval_source(_read_lua(arg, ".load"), ref)
+        if name == ".load-blueprint":
+            return self._eval_source(_blueprint_source(arg, ".load-blueprint"), ref)
+        if name == ".help":
+            width = max(len(k) for k in DOT_COMMANDS)
+            print("aos commands in a Lua cell:\n" + "\n".join(
+                f"  {k:<{width}}  {v}" for k, v in DOT_COMMANDS.items()) + "\n")
+            self._print_help()
+            return None
+        if name in DOT_COMMANDS:
+            raise UsageError(f"{name}: {DOT_COMMANDS[name]}")
+        raise UsageError(f"{name} is not an aos command this kernel knows; .load FILE and "
+                         ".load-blueprint NAME work in a Lua cell, and %ao help lists the "
+                         "magics (.help lists the dot-commands)")
+
+    def _eval_source(self, source: str, ref: str | None = None) -> Any:
         with usage_errors():
-            res = self.session.eval(source)
+            res = self.session.eval(source, ref)
         return self._show_lua(res)
+
+    @line_magic
+    def ao_load(self, line: str) -> Any:
+        """``%ao_load FILE.lua``: aos ``.load`` (IPython's own %load is left alone)."""
+        path = unquote(line.strip())
+        if not path:
+            raise UsageError("%ao_load needs a Lua file, e.g. %ao_load chatroom.lua")
+        return self._eval_source(_read_lua(path, "FILE"))
 
     @line_magic("load-blueprint")  # type: ignore[arg-type]
     def load_blueprint(self, line: str) -> Any:
         """``%load-blueprint NAME``: aos ``.load-blueprint`` (e.g. token)."""
-        from ..runtimes.aos import blueprint, blueprint_names
-
-        name = line.strip()
-        names = blueprint_names()
-        if name not in names:
-            raise UsageError(f"unknown blueprint {name!r}; available: {', '.join(names)}")
-        with usage_errors():
-            res = self.session.eval(blueprint(name))
-        return self._show_lua(res)
+        return self._eval_source(_blueprint_source(line.strip(), "%load-blueprint"))
 
     @line_magic
     def inbox(self, line: str) -> Any:
@@ -467,14 +548,12 @@ class AOMagics(Magics):
         return f"{node.clock!r}: {node.clock.now_ms()} ms, {len(ticks)} cron tick(s) fired"
 
     @line_magic
-    def store(self, line: str) -> Any:
-        """``%store memory|sqlite:PATH``: a new node over that store (others: IPython's)."""
+    def ao_store(self, line: str) -> Any:
+        """``%ao_store memory|sqlite:PATH``: a new node over that store (IPython's own
+        %store, which keeps Python variables, is left alone)."""
         spec = line.strip()
         if spec != "memory" and not spec.startswith("sqlite:"):
-            fallback = self._fallbacks.get("store")
-            if fallback is not None and spec and not spec.startswith(("memory", "sqlite")):
-                return fallback(line)
-            raise UsageError(f"store {spec!r}: expected memory or sqlite:PATH")
+            raise UsageError(f"%ao_store {spec!r}: expected memory or sqlite:PATH")
         with usage_errors():
             node = self.session.use_store(spec)
         return f"node {node.address} over {spec} ({len(node.processes)} process(es))"
@@ -534,6 +613,15 @@ def _no_args(name: str, line: str) -> None:
         raise UsageError(f"%{name} takes no argument (got {line.strip()!r})")
 
 
+def _blueprint_source(name: str, what: str) -> str:
+    from ..runtimes.aos import blueprint, blueprint_names
+
+    names = blueprint_names()
+    if name not in names:
+        raise UsageError(f"{what}: unknown blueprint {name!r}; available: {', '.join(names)}")
+    return blueprint(name)
+
+
 def _read_lua(path: str, what: str) -> str:
     path = os.path.expanduser(path)
     try:
@@ -551,11 +639,7 @@ def load_ipython_extension(ipython: Any, session: Session | None = None) -> AOMa
     from .display import register_formatters
 
     magics = AOMagics(ipython, session)
-    line_magics = ipython.magics_manager.magics["line"]
-    for name in ("load", "store"):  # keep IPython's %load/%store for non-AO arguments
-        if name in line_magics:
-            magics._fallbacks[name] = line_magics[name]
-    ipython.register_magics(magics)
+    ipython.register_magics(magics)  # none of ours shadows an IPython magic (%load, %store)
     ipython.events.register("post_run_cell", magics.post_run_cell)
     register_formatters(ipython)
     from .panel import register_panel  # JupyterLab's AO side panel (comm target ao.panel)

@@ -5,7 +5,11 @@ module answers with a *snapshot* of the node behind the kernel, the processes wi
 latest slot and result::
 
     {"type": "snapshot", "node": ADDRESS, "current": PID | null,
-     "processes": [{"id", "name", "slot", "output", "error", "message"}, ...]}
+     "processes": [{"id", "name", "slot", "output", "error", "message"}, ...],
+     "others": [{"var", "node", "node_short", "processes": [{"id", "name", "slot"}]}]}
+
+``others`` lists the nodes a Python notebook built itself (``node = ao.Node()``), found by
+their variable names in the notebook's namespace; a fresh snapshot follows every cell.
 
 and pushes a fresh snapshot whenever the node publishes events (spawned, scheduled,
 computed, pushed), batched: at most one every ``INTERVAL`` seconds, however many events
@@ -35,8 +39,9 @@ MAX_OUTPUT = 2000
 _EVENTS = ("spawned", "scheduled", "computed", "pushed")
 
 
-def snapshot(session: Any) -> dict[str, Any]:
-    """The panel's view of ``session``'s node; call it on the node thread."""
+def snapshot(session: Any, namespace: Any = None) -> dict[str, Any]:
+    """The panel's view of ``session``'s node (and of the other nodes in the notebook's
+    ``namespace``); call it on the node thread."""
     from .display import jsonable, short_id
 
     node = session.node
@@ -58,15 +63,40 @@ def snapshot(session: Any) -> dict[str, Any]:
         procs.append(entry)
     return {"type": "snapshot", "node": str(getattr(node, "address", "")),
             "node_short": short_id(str(getattr(node, "address", ""))),
-            "current": session.current_pid, "processes": procs}
+            "current": session.current_pid, "processes": procs,
+            "others": other_nodes(namespace, node) if namespace is not None else []}
+
+
+def other_nodes(namespace: Any, mine: Any) -> list[dict[str, Any]]:
+    """The :class:`~ao_kernel.node.node.Node` objects a notebook holds in variables, other
+    than ``mine``: their processes' IDs, names and latest slots (nothing is computed)."""
+    from ..node.node import Node
+    from .display import short_id
+
+    out, seen = [], {id(mine)}
+    for var, value in list(namespace.items()):
+        if var.startswith("_") or not isinstance(value, Node) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        procs = []
+        try:
+            for proc in list(value.processes)[:MAX_PROCESSES]:
+                procs.append({"id": proc.id, "name": proc.name, "slot": proc.slot})
+        except Exception:  # a closed node: listed without processes
+            procs = []
+        out.append({"var": var, "node": value.address, "node_short": short_id(value.address),
+                    "processes": procs})
+    return out
 
 
 class PanelComm:
     """One open panel: a comm, a subscription to the node's events, a pending flag."""
 
-    def __init__(self, comm: Any, session: Any, interval: float = INTERVAL) -> None:
+    def __init__(self, comm: Any, session: Any, interval: float = INTERVAL,
+                 namespace: Any = None) -> None:
         self.comm = comm
         self.session = session
+        self.namespace = namespace
         self.interval = interval
         self.sent = 0
         self._lock = threading.Lock()
@@ -99,7 +129,7 @@ class PanelComm:
         """Build a snapshot on the node thread and send it when it is ready."""
         if self._closed:
             return
-        future = self.session.executor.submit(snapshot, self.session)
+        future = self.session.executor.submit(snapshot, self.session, self.namespace)
         future.add_done_callback(self._send)
 
     def _send(self, future: Any) -> None:
@@ -145,9 +175,17 @@ def register_panel(magics: Any) -> None:
     panels: list[PanelComm] = []
 
     def on_open(comm: Any, _open_msg: Any) -> None:
-        panel = PanelComm(comm, magics.session)
+        panel = PanelComm(comm, magics.session, namespace=shell.user_ns)
         panels.append(panel)
         panel.push()
+
+    def after_cell(*_: Any) -> None:  # nodes built in Python publish on no bus of ours
+        for panel in list(panels):
+            if panel._closed:
+                panels.remove(panel)
+            elif any(not k.startswith("_") and type(v).__name__ == "Node"
+                     for k, v in list(shell.user_ns.items())):
+                panel.push()
 
     try:
         manager = _comm_manager(shell)
@@ -155,6 +193,7 @@ def register_panel(magics: Any) -> None:
     except Exception:  # not in a kernel (terminal IPython): no panel, magics still work
         manager = None
     shell.register_magic_function(_timeline_magic(magics), "line", "ao_timeline")
+    shell.events.register("post_run_cell", after_cell)
     shell._ao_panel = panels
 
 

@@ -22,6 +22,7 @@ import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, TypeVar
 
 from ..core.errors import AOError, ProcessNotFoundError, StoreError
@@ -55,7 +56,7 @@ class Session:
         from ..node.events import EventBus
 
         self.executor = NodeExecutor()
-        # One bus for the whole session: widgets subscribed to it survive %store/%restore.
+        # One bus for the whole session: widgets subscribed to it survive %ao_store/%restore.
         self.events = EventBus()
         self.store_spec = store or "memory"
         self.current_pid: str | None = None
@@ -78,6 +79,9 @@ class Session:
 
             wallet = user_wallet()
         node = Node(store=store, clock=clock, wallet=wallet, events=self.events)
+        from .display import remember_wallet
+
+        remember_wallet(node.address)  # replies to it read "to you" on result cards
         self.executor.loop.call_later(CRON_EVERY_S, self._cron_tick, node)
         return node
 
@@ -86,7 +90,7 @@ class Session:
         from ..node.clock import VirtualClock
 
         if self._node_future.done() and self._node_future.result() is not node:
-            return  # the node was replaced (%store, %restore)
+            return  # the node was replaced (%ao_store, %restore)
         run = getattr(node, "run_crons", None)
         if callable(run) and not isinstance(node.clock, VirtualClock):
             try:
@@ -101,6 +105,9 @@ class Session:
     def node(self) -> Any:
         """The node (waits for it to be built on first use)."""
         if self._node is None:
+            if self.executor.in_thread() and not self._node_future.done():
+                # only this thread can build it: waiting here would wait for ever
+                raise RuntimeError("the node is not built yet (it is built after this call)")
             self._node = self._node_future.result()
         return self._node
 
@@ -334,68 +341,7 @@ def _copy_memory_store(store: Any) -> Any:
     return copy()
 
 
-_MEMBERS_LUA = """
-local t = _G
-for part in string.gmatch("@PATH@", "[^.:]+") do
-  if type(t) ~= "table" then return {} end
-  t = t[part]
-end
-local out = {}
-local function add(tbl)
-  for k, v in pairs(tbl) do
-    if type(k) == "string" and out[k] == nil then out[k] = type(v) end
-  end
-end
-if type(t) == "table" then
-  add(t)
-  local mt = getmetatable(t)
-  if type(mt) == "table" and type(mt.__index) == "table" then add(mt.__index) end
-elseif type(t) == "string" then
-  add(string)
-end
-return out
-"""
-
-_DESCRIBE_LUA = """
-local path = "@PATH@"
-local out = {}
-local last = path:match("([^.:]+)$")
-if type(Handlers) == "table" and type(Handlers.list) == "table" then
-  for i, h in ipairs(Handlers.list) do
-    if h.name == last or h.name == path then
-      out.handler = {name = h.name, position = i, pattern = type(h.pattern),
-                     maxRuns = h.maxRuns, count = #Handlers.list}
-    end
-  end
-end
-local t, found = _G, true
-for part in string.gmatch(path, "[^.:]+") do
-  if type(t) ~= "table" then found = false break end
-  t = t[part]
-end
-if found and t ~= nil then
-  local kind = type(t)
-  out.type = kind
-  if kind == "function" then
-    local ok, info = pcall(debug.getinfo, t, "Su")
-    if ok and info then
-      out.source = info.short_src
-      out.line = info.linedefined
-      out.nparams = info.nparams
-      out.vararg = info.isvararg
-    end
-  elseif kind == "table" then
-    local keys, n = {}, 0
-    for k, v in pairs(t) do
-      n = n + 1
-      if n <= 40 then keys[#keys + 1] = tostring(k) .. ": " .. type(v) end
-    end
-    table.sort(keys)
-    out.keys = keys
-    out.size = n
-  else
-    out.value = tostring(t)
-  end
-end
-return out
-"""
+#: the Lua the completer and inspector evaluate in a process (files beside this module)
+_MEMBERS_LUA = resources.files(__package__).joinpath("members.lua").read_text(encoding="utf-8")
+_DESCRIBE_LUA = resources.files(__package__).joinpath("describe.lua").read_text(
+    encoding="utf-8")

@@ -13,11 +13,52 @@ export interface IProcessInfo {
   message: string | null;
 }
 
+export interface IOtherNode {
+  var: string;
+  node: string;
+  processes: Array<{ id: string; name: string | null; slot: number }>;
+}
+
 export interface ISnapshot {
   type: 'snapshot';
   node: string;
   current: string | null;
   processes: IProcessInfo[];
+  others?: IOtherNode[];
+}
+
+/** The nodes the notebook built in Python (`node = ao.Node()`), by variable name. */
+function renderOthers(doc: Document, others: IOtherNode[]): HTMLElement {
+  const box = doc.createElement('div');
+  box.className = 'jp-AOPanel-others';
+  for (const o of others) {
+    const head = doc.createElement('div');
+    head.className = 'jp-AOPanel-node jp-AOPanel-otherNode';
+    const code = doc.createElement('code');
+    code.textContent = o.var;
+    head.append('Python variable ', code, ': node ', idElement(doc, o.node), ` · ${o.processes.length} process(es)`);
+    box.appendChild(head);
+    const list = doc.createElement('ul');
+    list.className = 'jp-AOPanel-list';
+    for (const p of o.processes) {
+      const li = doc.createElement('li');
+      li.className = 'jp-AOPanel-process jp-AOPanel-otherProcess';
+      li.dataset.pid = p.id;
+      const row = doc.createElement('div');
+      row.className = 'jp-AOPanel-row';
+      const name = doc.createElement('span');
+      name.className = 'jp-AOPanel-name';
+      name.textContent = p.name || '(unnamed)';
+      const slot = doc.createElement('span');
+      slot.className = 'jp-AOPanel-slot';
+      slot.textContent = `slot ${p.slot}`;
+      row.append(name, idElement(doc, p.id), slot);
+      li.appendChild(row);
+      list.appendChild(li);
+    }
+    box.appendChild(list);
+  }
+  return box;
 }
 
 const MAX_SHOWN = 300;
@@ -38,11 +79,15 @@ export function renderProcessList(
   head.className = 'jp-AOPanel-node';
   head.append('node ', idElement(doc, snap.node), ` · ${snap.processes.length} process(es)`);
   root.appendChild(head);
+  const others = snap.others || [];
   if (snap.processes.length === 0) {
     const empty = doc.createElement('div');
     empty.className = 'jp-AOPanel-empty';
     empty.textContent = 'No process yet: run a Lua cell or %spawn one.';
     root.appendChild(empty);
+    if (others.length) {
+      root.appendChild(renderOthers(doc, others));
+    }
     return root;
   }
   const list = doc.createElement('ul');
@@ -81,5 +126,8 @@ export function renderProcessList(
     list.appendChild(li);
   }
   root.appendChild(list);
+  if (others.length) {
+    root.appendChild(renderOthers(doc, others));
+  }
   return root;
 }

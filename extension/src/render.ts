@@ -325,31 +325,29 @@ export function renderResult(doc: Document, d: Json): HTMLElement {
   } else if (d.output !== null && d.output !== undefined && d.output !== '') {
     root.appendChild(outputBlock(doc, d.output));
   }
-  const meta: Array<[string, Cell]> = [['message', { id: d.message }]];
-  if (d.hashpath) {
-    meta.push(['hashpath', { id: d.hashpath }]);
-  }
-  if (d.undelivered) {
-    meta.push(['undelivered', String(d.undelivered)]);
-  }
-  root.appendChild(kvTable(doc, meta));
-  const messages: Json[] = d.messages || [];
-  if (messages.length) {
-    root.appendChild(
-      section(
-        doc,
-        `${messages.length} outgoing message(s)`,
-        gridTable(
-          doc,
-          ['Target', 'Action', 'Data'],
-          messages.map(m => [
-            { id: m.Target ?? m.target },
-            String(m.Action ?? m.action ?? ''),
-            clip(m.Data ?? m.data, 80)
-          ])
-        )
-      )
-    );
+  // what came back to you (msg.reply to your wallet) is the answer a learner looks for:
+  // shown plainly, never folded
+  const replies: Json[] = d.replies || [];
+  if (replies.length) {
+    const box = el(doc, 'div', 'jp-AO-replies');
+    box.appendChild(el(doc, 'div', 'jp-AO-repliesTitle', String(d.replies_title || `${replies.length} message(s)`)));
+    for (const r of replies) {
+      const line = el(doc, 'div', 'jp-AO-reply');
+      if (r.to_you) {
+        line.appendChild(el(doc, 'span', 'jp-AO-replyTo', '→ you'));
+      } else {
+        line.appendChild(el(doc, 'span', 'jp-AO-replyTo', '→ '));
+        line.appendChild(idElement(doc, r.target));
+      }
+      if (r.action) {
+        line.appendChild(el(doc, 'span', 'jp-AO-replyAction', String(r.action)));
+      }
+      const data = el(doc, 'span', 'jp-AO-replyData');
+      data.appendChild(ansiFragment(doc, clip(r.data, 400)));
+      line.appendChild(data);
+      box.appendChild(line);
+    }
+    root.appendChild(box);
   }
   const spawns: Json[] = d.spawns || [];
   if (spawns.length) {
@@ -361,25 +359,30 @@ export function renderResult(doc: Document, d: Json): HTMLElement {
       )
     );
   }
+  // the cascade (a process's messages to itself included): one folded section
   const pushed: Json[] = d.pushed || [];
   if (pushed.length) {
     root.appendChild(
       section(
         doc,
-        `${pushed.length} delivered`,
+        `${pushed.length} message${pushed.length === 1 ? '' : 's'} delivered on this node`,
         gridTable(
           doc,
-          ['Process', 'Slot', 'Output'],
+          ['Process', 'Slot', 'Action', 'Output'],
           pushed.map(p => {
             const out = el(doc, 'span', p.error ? 'jp-AO-error' : undefined);
             out.appendChild(ansiFragment(doc, clip(p.error ?? p.output ?? '', 400)));
-            return [{ id: p.process }, String(p.slot), out];
+            return [{ id: p.process }, String(p.slot), String(p.action ?? ''), out];
           })
-        ),
-        true
+        )
       )
     );
   }
+  const ids: Array<[string, Cell]> = [['message', { id: d.message }]];
+  if (d.hashpath) {
+    ids.push(['hashpath', { id: d.hashpath }]);
+  }
+  root.appendChild(section(doc, 'message and hashpath', kvTable(doc, ids)));
   return root;
 }
 

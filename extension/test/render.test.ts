@@ -35,8 +35,13 @@ const RESULT = {
   messages: [{ Target: PID2, Action: 'Ping', Data: 'hi' }],
   spawns: [],
   assignments: [],
-  pushed: [{ process: PID2, slot: 1, message: MID, output: 'pong', error: null }],
-  undelivered: 0,
+  pushed: [{ process: PID2, slot: 1, message: MID, action: 'Ping', output: 'pong', error: null }],
+  replies: [
+    { from: PID2, target: MID, to_you: true, action: null, data: 'pong' },
+    { from: PID2, target: PID, to_you: false, action: 'Note', data: '\u001b[31mred\u001b[0m' }
+  ],
+  replies_title: '1 message to you, 1 to another address',
+  undelivered: 2,
   dry_run: false
 };
 
@@ -101,7 +106,7 @@ describe('renderers', () => {
     expect(className('verification')).toBe('jp-AOVerification');
   });
 
-  it('result: coloured output, copyable ids, outgoing and delivered tables', () => {
+  it('result: coloured output, replies shown plainly, cascade and ids folded', () => {
     const host = render('result', RESULT);
     expect(host.classList.contains('jp-AOResult')).toBe(true);
     const out = host.querySelector('pre.jp-AO-output')!;
@@ -111,10 +116,21 @@ describe('renderers', () => {
     expect(ids).toContain(PID);
     expect(ids).toContain(MID);
     expect(ids).toContain(`${PID}/${MID}`);
-    expect(host.textContent).toContain('1 outgoing message(s)');
-    expect(host.textContent).toContain('Ping');
-    expect(host.textContent).toContain('1 delivered');
-    expect(host.textContent).toContain('pong');
+    // the replies: visible (not inside a closed <details>), "to you" in words
+    const replies = host.querySelector('.jp-AO-replies')!;
+    expect(replies.closest('details')).toBeNull();
+    expect(replies.textContent).toContain('1 message to you, 1 to another address');
+    expect(replies.textContent).toContain('→ you');
+    expect(replies.textContent).toContain('pong');
+    expect(replies.querySelector('.jp-AO-ansi-red')?.textContent).toBe('red');
+    expect(host.textContent).not.toContain('undelivered');
+    // the cascade, folded: one section, closed
+    const sections = [...host.querySelectorAll('details.jp-AO-section')] as HTMLDetailsElement[];
+    const cascade = sections.find(s => s.textContent!.includes('1 message delivered on this node'))!;
+    expect(cascade.open).toBe(false);
+    expect(cascade.textContent).toContain('Ping');
+    const ids2 = sections.find(s => s.textContent!.startsWith('message and hashpath'))!;
+    expect(ids2.open).toBe(false);
     expect(host.querySelector('.jp-AO-hasError')).toBeNull();
     expect(host.textContent).not.toContain('{"process"'); // not raw JSON
   });
@@ -249,6 +265,18 @@ describe('side panel list', () => {
   it('an empty node says how to start', () => {
     const root = renderProcessList(document, { ...snap, processes: [] }, () => undefined);
     expect(root.textContent).toContain('No process yet');
+  });
+
+  it('lists the nodes the notebook built in Python, by variable name', () => {
+    const others = [{ var: 'node', node: MID, processes: [{ id: PID2, name: 'pinger', slot: 2 }] }];
+    for (const processes of [snap.processes, []]) {
+      const root = renderProcessList(document, { ...snap, processes, others }, () => undefined);
+      const other = root.querySelector('.jp-AOPanel-others')!;
+      expect(other.textContent).toContain('Python variable node');
+      expect(other.querySelector('.jp-AOPanel-otherProcess .jp-AOPanel-name')?.textContent).toBe('pinger');
+      expect(other.querySelector('.jp-AOPanel-slot')?.textContent).toBe('slot 2');
+      expect(other.querySelector('.jp-AOPanel-timeline')).toBeNull(); // %ao_timeline: the magics' node only
+    }
   });
 });
 

@@ -17,9 +17,8 @@ from ao_kernel.core.ids import message_id
 from ao_kernel.core.message import Message
 from ao_kernel.core.resolver import DeviceRegistry, Opts, Result, resolve
 from ao_kernel.devices.message import MessageDevice
-from ao_kernel.devices.scheduler import SchedulerDevice
+from ao_kernel.devices.scheduler import Scheduler, SchedulerDevice, verify_schedule
 from ao_kernel.node.clock import VirtualClock
-from ao_kernel.node.scheduler import Scheduler, verify_schedule
 from ao_kernel.node.stores import open_store
 from ao_kernel.testing.wallets import dev_wallet
 

@@ -12,8 +12,9 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
     language_name = "lua"
     file_extension = ".lua"
 
-    # aos's print writes into Output.data (the cell's result), so stdout/stderr come
-    # from Python cells; everything else below is Lua.
+    # aos's print writes into Output.data (the cell's result card), so stdout/stderr come
+    # from Python cells; everything else below is Lua. (Streaming Lua prints to stdout as
+    # they happen needs a print hook in the aos runtime: not done, docs/kernel.md.)
     code_hello_world = '%%py\nprint("hello, world")'
     code_stderr = '%%py\nimport sys; print("test", file=sys.stderr)'
 
@@ -29,11 +30,14 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "return 'a' .. 'b'", "result": "ab"},
     ]
     code_history_pattern = "1 + 2*"
+    # "range" is left out: the suite's range request fails for IPython's own python3 kernel
+    # too (measured with jupyter_kernel_test 0.7.0), so it is not a Lua-kernel matter
     supported_history_operations = ("tail", "search")
 
-    # a message arriving in the current process is shown as rich display data
+    # a result card displayed from Python (a Lua cell's own card is its execute result)
     code_display_data = [  # noqa: RUF012
-        {"code": "Send({Target = ao.id, Action = 'Ping'})",
+        {"code": "%%py\nfrom IPython.display import display\n"
+                 "display(get_ipython()._ao_magics.session.eval('return 1'))",
          "mime": "application/vnd.ao.result+json"},
         {"code": "%%py\nfrom IPython.display import HTML, display; display(HTML('<b>x</b>'))",
          "mime": "text/html"},
@@ -52,11 +56,18 @@ class AOKernelTests(jupyter_kernel_test.KernelTests):
         assert reply["content"]["ename"] == "LuaError"
         assert '[string "aos"]:2: second line' in reply["content"]["evalue"]
 
-    def test_ao_prompt_after_a_lua_cell(self) -> None:
+    def test_ao_prompt_after_a_lua_cell_when_it_changed(self) -> None:
+        self.execute_helper(code="%spawn --name prompted")
         _reply, out = self.execute_helper(code="x = 1")
         streams = "".join(m["content"]["text"] for m in out if m["msg_type"] == "stream")
-        assert "aos-" in streams
-        assert "Inbox" in streams
+        assert "prompted" in streams and "aos-" in streams and "Inbox" in streams
+        _reply, out = self.execute_helper(code="x = 2")
+        assert not [m for m in out if m["msg_type"] == "stream"]  # the same prompt: once
+
+    def test_ao_aos_dot_command(self) -> None:
+        reply, _out = self.execute_helper(code=".frobnicate")
+        assert reply["content"]["status"] == "error"
+        assert "%ao help" in reply["content"]["evalue"]
 
     def test_ao_python_and_magics(self) -> None:
         _reply, out = self.execute_helper(code="%%py\nx = 40 + 2\nx")

@@ -31,8 +31,12 @@ def test_notebook_under_the_ao_kernel() -> None:
     assert plain(cells[0]) == "3"
     assert any(o.output_type == "stream" and "aos-" in o.text for o in cells[0].outputs)
     assert "pinger" in plain(cells[2])
-    arrivals = [o for o in cells[3].outputs if o.output_type == "display_data"]
-    assert arrivals and "application/vnd.ao.result+json" in arrivals[0].data
+    # a message to itself: one card, the arrival folded into it (no card of its own)
+    results = [o for o in cells[3].outputs if o.output_type == "execute_result"]
+    card = results[0].data["application/vnd.ao.result+json"]
+    assert [p["action"] for p in card["pushed"]] == ["Ping"]
+    assert "New Message From" in card["pushed"][0]["output"]
+    assert not [o for o in cells[3].outputs if o.output_type == "display_data"]
     assert "verified" in plain(cells[5])
     assert "…" in plain(cells[6])
 

@@ -28,10 +28,10 @@ def lua(ip: Any, code: str, target: str = "") -> Any:
 def test_ao_help_lists_every_magic(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     line(ip, "ao", "help")
     out = capsys.readouterr().out
-    for magic in ("%spawn", "%connect", "%process", "%send", "%%lua", "%load FILE",
+    for magic in ("%spawn", "%connect", "%process", "%send", "%%lua", "%ao_load FILE",
                   "%load-blueprint", "%inbox", "%schedule", "%state", "%hashpath",
                   "%commitments", "%verify", "%resolve", "%snapshot", "%restore", "%clock",
-                  "%store", "%remote URL | local", "%%python", "%graph", "%timeline",
+                  "%ao_store", "%remote URL | local", "%%python", "%graph", "%timeline",
                   "%configure", "%payments", "%topup", "%balance", "%costs", "%publish"):
         assert magic in out, magic
     for name in blueprint_names():
@@ -140,22 +140,73 @@ def test_lua_errors_show_the_lua_line(ip: Any, session: Session) -> None:
         lua(ip, "return 1", "a b")
 
 
-def test_prompt_and_arrivals_follow_a_lua_cell(ip: Any, session: Session,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_card_per_cell_and_the_prompt_when_it_changes(
+        ip: Any, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    ip.run_cell("%%lua\nx = 1")
+    first = capsys.readouterr().out
+    assert "default" in first and "aos-" in first and "Inbox" in first  # the aos prompt
+    ip.run_cell("%%lua\nx = 2")
+    assert "aos-" not in capsys.readouterr().out  # the same prompt is not repeated
+    # a message to itself: one result (its card folds the delivery), nothing else shown
     ip.run_cell("%%lua\nSend({Target = ao.id, Action = 'Ping'})")
+    res = ip.user_ns["_ao"]
+    assert [r.process for r in res.all_results()] == [res.process] * 2
+    assert "New Message From" in res.all_results()[1].output
     out = capsys.readouterr().out
-    assert "New Message From" in out  # the pushed message arriving in the process
-    assert "default" in out and "aos-" in out and "Inbox" in out  # the aos prompt
+    assert "Inbox:" in out  # the Inbox grew: the prompt changed, so it is shown
+    assert out.count("New Message From") <= 1  # only in the cell's own card (text/plain)
+    assert lua(ip, "y = 1") is None  # nothing to show
 
 
-def test_load_lua_file(ip: Any, session: Session, tmp_path: Path) -> None:
+def test_ipython_load_and_store_are_not_shadowed(ip: Any, session: Session,
+                                                 tmp_path: Path) -> None:
     src = tmp_path / "lib.lua"
     src.write_text("Counter = 41\nreturn Counter + 1\n")
-    assert line(ip, "load", str(src)).output == "42"
+    from ao_kernel.jupyter.magics import AOMagics
+
+    assert not {"load", "store"} & set(AOMagics.magics["line"])
+    assert ip.magics_manager.magics["line"]["load"].__self__.__class__.__name__ != "AOMagics"
+    assert line(ip, "ao_load", str(src)).output == "42"
     with pytest.raises(UsageError, match=r"missing\.lua"):
-        line(ip, "load", str(tmp_path / "missing.lua"))
-    with pytest.raises(UsageError, match=r"needs a \.lua file"):
-        line(ip, "load", "")
+        line(ip, "ao_load", str(tmp_path / "missing.lua"))
+    with pytest.raises(UsageError, match=r"needs a Lua file"):
+        line(ip, "ao_load", "")
+
+
+def test_aos_dot_commands_in_a_lua_cell(ip: Any, session: Session, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lib.lua").write_text("Loaded = 'yes'\nreturn Loaded\n")
+    assert lua(ip, ".load lib.lua").output == "yes"
+    lua(ip, ".load-blueprint token")
+    assert lua(ip, "return Ticker").output
+    with pytest.raises(UsageError, match="unknown blueprint 'nft'"):
+        lua(ip, ".load-blueprint nft")
+    with pytest.raises(UsageError, match=r"\.load needs a file"):
+        lua(ip, ".load")
+    with pytest.raises(UsageError, match=r"\.frobnicate is not an aos command.*%ao help"):
+        lua(ip, ".frobnicate now")
+    with pytest.raises(UsageError, match=r"\.editor: not needed"):
+        lua(ip, ".editor")
+    lua(ip, ".help")
+    out = capsys.readouterr().out
+    assert ".load-blueprint" in out and "%spawn" in out
+    # a Lua line that starts with a dot among Lua is still Lua (and its error is Lua's)
+    with pytest.raises(LuaError, match="unexpected symbol"):
+        lua(ip, "x = 1\n.5 + + 1")
+
+
+def test_lua_errors_read_like_aos(ip: Any, session: Session) -> None:
+    with pytest.raises(LuaError) as info:
+        lua(ip, "print('before')\nerror('boom')")
+    text = str(info.value)
+    assert text.startswith("\x1b[") or text.startswith("before")
+    assert "before" in text.splitlines()[0]
+    assert text.splitlines()[-1] == '[string "aos"]:2: boom'
+    with pytest.raises(LuaError) as info:
+        lua(ip, "error('alone')")
+    assert str(info.value) == '[string "aos"]:1: alone'  # no blank lines, no internal prefix
 
 
 def test_load_blueprint(ip: Any, session: Session) -> None:
@@ -242,7 +293,7 @@ def test_snapshot_and_restore_in_memory(ip: Any, session: Session) -> None:
 
 def test_snapshot_and_restore_sqlite(ip: Any, session: Session, tmp_path: Path) -> None:
     db = tmp_path / "node.db"
-    line(ip, "store", f"sqlite:{db}")
+    line(ip, "ao_store", f"sqlite:{db}")
     lua(ip, "x = 'kept'")
     line(ip, "snapshot", "before")
     lua(ip, "x = 'lost'")
@@ -263,18 +314,18 @@ def test_snapshot_restore_usage_errors(ip: Any, session: Session) -> None:
 
 def test_store_switches_node_and_persists(ip: Any, session: Session, tmp_path: Path) -> None:
     db = tmp_path / "persist.db"
-    assert "over sqlite:" in line(ip, "store", f"sqlite:{db}")
+    assert "over sqlite:" in line(ip, "ao_store", f"sqlite:{db}")
     proc = line(ip, "spawn", "--name keeper")
     lua(ip, "kept = 99")
-    line(ip, "store", "memory")
+    line(ip, "ao_store", "memory")
     assert session.node.processes == []
-    line(ip, "store", f"sqlite:{db}")
+    line(ip, "ao_store", f"sqlite:{db}")
     assert session.current_pid == proc.id  # reopened: the last process is current again
     assert lua(ip, "return kept").output == "99"
     with pytest.raises(UsageError, match="'sqlite'"):
-        line(ip, "store", "sqlite")
+        line(ip, "ao_store", "sqlite")
     with pytest.raises(UsageError, match="'memory-ish'"):
-        line(ip, "store", "memory-ish")
+        line(ip, "ao_store", "memory-ish")
 
 
 def test_clock(ip: Any, session: Session) -> None:

@@ -64,3 +64,24 @@ def test_panel_comm_snapshot_live_updates_and_timeline() -> None:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_snapshot_lists_nodes_the_notebook_built(session: Any) -> None:
+    """A Python notebook's own ``node = ao.Node()`` shows in the panel by variable name."""
+    from ao_kernel.jupyter.panel import snapshot
+    from ao_kernel.node.node import Node
+    from ao_kernel.testing.wallets import dev_wallet
+
+    mine = Node(wallet=dev_wallet(2))
+    try:
+        proc = mine.spawn(name="mine")
+        proc.eval("x = 1")
+        namespace = {"node": mine, "alias": mine, "_hidden": mine, "n": 3,
+                     "session_node": session.node}
+        snap = session.executor.submit(snapshot, session, namespace).result(timeout=30)
+        assert snap["node"] == session.node.address
+        assert snap["others"] == [{"var": "node", "node": mine.address,
+                                   "node_short": snap["others"][0]["node_short"],
+                                   "processes": [{"id": proc.id, "name": "mine", "slot": 1}]}]
+    finally:
+        mine.close()

@@ -542,6 +542,10 @@ def test_front_ends_render_real_model_states_in_jsdom(node: Any, tmp_path: Path)
 
     states = {"graph": state(g), "graph_detail": g.select(a.id), "timeline": state(t),
               "explorer": state(e)}
+    # aos output carries ANSI colours: shown as colours, never as escape codes
+    coloured = "\x1b[90mNew Message From \x1b[32mabc\x1b[0m plain"
+    states["timeline"]["output"] = coloured
+    states["graph_detail"]["state"]["Note"] = coloured
     path = tmp_path / "states.json"
     path.write_text(json.dumps(states))
     out = subprocess.run(["node", str(WIDGETS_JS / "test" / "render.mjs"), str(STATIC),
@@ -560,8 +564,12 @@ def test_front_ends_render_real_model_states_in_jsdom(node: Any, tmp_path: Path)
     frontend(g, tap_message)
     assert g.detail["kind"] == "message" and g.detail["slot"] == tap_message["slot"]
     assert "counter" in graph_r["detail_text"] and "Balances" in graph_r["detail_text"]
+    assert "\x1b" not in graph_r["detail_text"] and "\\u001b" not in graph_r["detail_text"]
     assert "null" not in graph_r["detail_text"]
     tl = report["timeline"]
+    assert "\x1b" not in tl["text"] and "\\u001b" not in tl["text"]
+    assert ["ao-ansi-bright-black", "New Message From "] in tl["ansi_spans"]
+    assert ["ao-ansi-green", "abc"] in tl["ansi_spans"]
     assert tl["slider_max"] == "2" and tl["slot_after_previous"] == 1 and tl["saves"] == 1
     assert "ao-diff-changed ~ Count" in tl["diff_rows"]
     assert "ao-diff-changed ~ Balances.alice" in tl["diff_rows"]

@@ -9,11 +9,11 @@ same shape ``json.loads`` gives for the real module's output).
   ``abi="json"`` goes through the global ``handle(msgJSON, envJSON)`` export contract,
   the way a harness drives the real wasm module.
 * ``rollback=True`` (default) does what the compute unit does with a result that has
-  an ``Error``: the state goes back to before that message -- except when no message
-  has succeeded yet (the failed spawn message): there is no earlier memory, and the
-  real loader keeps the heap the failed call left. We rebuild the state by
-  replaying the successful messages into a fresh Lua state (errors are rare, Lua
-  states cannot be copied).
+  an ``Error``: the state goes back to before that message -- to the module's
+  initial state when no message has succeeded yet (a failed spawn message leaves
+  nothing: the CU drops the instance). We rebuild the state by replaying the
+  successful messages into a fresh Lua state (errors are rare, Lua states cannot
+  be copied).
 * ``deliver(message, sender)`` turns an outbox message of another harness into the
   message a messenger unit would push: ``From-Process``/``From-Module`` tags, ``Owner``
   the messenger's address (``MU``, listed in every harness process's ``Authority``).
@@ -34,8 +34,8 @@ from typing import Any
 
 import lupa.lua53
 
-from ao_kernel.node.aos_process import to_python
 from ao_kernel.runtimes.aos import BOOT_SOURCE, modules
+from ao_kernel.runtimes.aos.lua_process import _decoded, to_python
 
 OWNER = "OWNER-wallet-address-0000000000000000000000"
 MU = "MU-messenger-unit-address-00000000000000000"
@@ -215,16 +215,18 @@ class AosHarness:
             res = self.lua_handle(to_lua(self.engine, msg), to_lua(self.engine, self.env))
         except Exception as exc:  # the engine's LuaError: the call itself failed
             return {"Error": str(exc)}
-        return to_python(res)
+        try:
+            return to_python(res)
+        except UnicodeDecodeError:  # text that is not UTF-8 (a cut multi-byte character)
+            return _decoded(self.engine.to_python(res))
 
     def _handle(self, msg: dict[str, Any]) -> dict[str, Any]:
         res = self._call(json.loads(json.dumps(msg)))
-        # Roll back to the memory after the last successful message. Before the first
-        # success there is no such memory: the loader (and the compute unit) then runs
-        # the next message on the instance's heap as the failed call left it, so a
-        # failed first (spawn) message is kept (checked with tools/aos-oracle, corpus
-        # sequences on_boot_error and on_boot_error_state).
-        if "Error" in res and self.rollback and self.history:
+        # Roll back to the memory after the last successful message, as the compute
+        # unit does (it drops the instance and loads that memory into a new one).
+        # Before the first success that is the module's initial heap: a failed
+        # process message leaves nothing behind (corpus sequences on_boot_error*).
+        if "Error" in res and self.rollback:
             self._boot()
             for old in self.history:
                 self._call(json.loads(json.dumps(old)))

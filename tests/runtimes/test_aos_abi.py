@@ -135,8 +135,8 @@ def test_reply_tags(abi):
                 {"name": "Type", "value": "Message"},
                 {"name": "Reference", "value": "1"},
                 {"name": "Action", "value": "Pong"},
-                {"name": "X-Reference", "value": "7"},
                 {"name": "X-Origin", "value": "ORIG"},
+                {"name": "X-Reference", "value": "7"},
             ],
         }
     ]

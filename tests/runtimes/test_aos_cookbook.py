@@ -90,3 +90,37 @@ def test_chatroom():
         bob.process_id,
         alice.process_id,
     ]
+
+
+# Target is a tag here (the proposal), not the message's root Target
+VOTE = {"Action": "Vote", "From": "ALICE", "Side": "yay", "Deadline": "5",
+        "Tags": [{"name": "Target", "value": "prop1"}]}
+
+
+def _staked_voter(blueprint):
+    from ao_kernel.runtimes.aos import blueprint as source
+
+    p = AosHarness()
+    for name in ("token", "staking", blueprint):
+        assert "Error" not in p.eval(source(name)), name
+    p.lua("Balances['ALICE'] = '1000'")
+    assert "Error" not in p.send({"Action": "Stake", "From": "ALICE", "Quantity": "300",
+                                  "UnstakeDelay": "10"})
+    return p
+
+
+def test_voting_blueprint_fails_every_vote_as_aos_does():
+    # aos's voting.lua compares staking's string amount with 0 (recording voting)
+    p = _staked_voter("voting")
+    res = p.send(VOTE)
+    assert "attempt to compare number with string" in res["Error"]
+    assert p.lua("return next(Votes)") is None
+
+
+def test_voting_fixed_blueprint_counts_the_stake():
+    p = _staked_voter("voting-fixed")
+    p.send(VOTE)
+    assert p.lua("return Votes.prop1.yay") == "300"
+    p.block_height += 10
+    assert "Vote on prop1 passed" in data(p.send({"Action": "Info", "From": "ALICE"}))
+    assert p.lua("return Votes.prop1") is None

@@ -51,8 +51,9 @@ def test_decode_basics(p):
     assert got == [1, "integer", 2.5, "é😀", True, True]
 
 
-@pytest.mark.parametrize("text", ["", "{", '{"a" 1}', "[1,]", "nul", '"\\x"', "1 2"])
+@pytest.mark.parametrize("text", ["", "{", '{"a" 1}', "[1,,]", "nul", '"\\x"', "1 2"])
 def test_decode_errors(p, text):
+    # ("[1,]" is accepted, as by the real module's decoder: recording json_corners)
     ok, err = p.lua(f"return pcall(require('json').decode, {json.dumps(text)})")
     assert (ok is False and " at line " in err) or "unexpected" in err
 

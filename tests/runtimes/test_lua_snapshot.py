@@ -143,7 +143,8 @@ def _state(proc: aos_harness.AosHarness) -> Any:
         if type(v) ~= "function" then out[#out + 1] = tostring(k) .. "=" .. type(v) end
       end
       table.sort(out)
-      return table.concat(out, ",") .. "|" .. #Inbox .. "|" .. #Handlers.list
+      local handlers = Handlers and Handlers.list or {}
+      return table.concat(out, ",") .. "|" .. #(Inbox or {}) .. "|" .. #handlers
     """)
 
 

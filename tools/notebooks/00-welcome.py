@@ -131,19 +131,21 @@ else:
 #
 # ## The tutorials
 #
-# | # | notebook | kernel | what you do |
+# | # | notebook | kernel | you learn |
 # |---|---|---|---|
-# | 00 | [Welcome](00-welcome.ipynb) | Python | this tour |
-# | 02 | [Processes and the aos prompt](02-processes-and-the-aos-prompt.ipynb) | AO (Lua) | cells as Eval messages, globals, the prompt, several processes |
-# | 03 | [Messaging](03-messaging.ipynb) | AO (Lua) | `Send`, the Inbox, tags, talk to Morpheus |
-# | 04 | [Chatroom](04-chatroom.ipynb) | AO (Lua) | handlers, `msg.reply`, broadcast, `Send().receive()` |
-# | 05 | [Token](05-token.ipynb) | AO (Lua) | the token blueprint, Debit- and Credit-Notice |
-# | 06 | [Tokengating](06-tokengating.ipynb) | AO (Lua) | replace a handler, a second process |
-# | 07 | [DAO](07-dao.ipynb) | Python | staking, voting, Block-Height, `continue` handlers |
-# | 08 | [Bots and games](08-bots-and-games.ipynb) | Python | an arena game server, a bot, cron ticks |
-# | 09 | [AO-Core: messages, IDs, hashpaths](01-ao-core-messages.ipynb) | Python | what is under aos |
-# | 10 | [Scheduler and attestations](10-scheduler-and-attestations.ipynb) | Python | slots, the hash chain by hand, catching tampering |
-# | 11 | [Time travel and debugging](11-time-travel-and-debugging.ipynb) | Python | the state at any slot, diffs, reading errors |
+# | 00 | [Welcome](00-welcome.ipynb) | Python 3 | what AO is, what runs in the kernel, a first process, the graph and timeline widgets |
+# | 01 | [AO-Core: messages, IDs, hashpaths](01-ao-core-messages.ipynb) | Python 3 | messages, IDs, commitments, devices, `resolve`, hashpaths: what is under aos (read it now or after 08) |
+# | 02 | [Processes and the aos prompt](02-processes-and-the-aos-prompt.ipynb) | AO (Lua) | cells as `Eval` messages, `return`/`print`, globals, the prompt, `%spawn`/`%connect` |
+# | 03 | [Messaging](03-messaging.ipynb) | AO (Lua) | `Send`, the `Inbox`, tags as fields, answers; talking to Morpheus |
+# | 04 | [Chatroom](04-chatroom.ipynb) | AO (Lua) | handlers, `.load`, `msg.reply`, broadcast, `Send().receive()`; Morpheus and Trinity join |
+# | 05 | [Token](05-token.ipynb) | AO (Lua) | the token blueprint, `Info`, `Balance`, `Transfer` with Debit-Notice and Credit-Notice |
+# | 06 | [Tokengating](06-tokengating.ipynb) | AO (Lua) | replacing a handler, a second process as an outsider, processes as accounts |
+# | 07 | [DAO](07-dao.ipynb) | Python 3 | staking and voting blueprints, `Block-Height` deadlines, `continue` handlers, several wallets |
+# | 08 | [Bots and games](08-bots-and-games.ipynb) | Python 3 | an arena game server, a bot that plays it, cron ticks on a virtual clock |
+# | 10 | [Scheduler and attestations](10-scheduler-and-attestations.ipynb) | Python 3 | slots, the hash chain by hand, checkpoints, `node.verify`, catching tampering |
+# | 11 | [Time travel and debugging](11-time-travel-and-debugging.ipynb) | Python 3 | the state at any slot, what changed, reading Lua errors, dry runs |
+# | 12 | [Several nodes](12-several-nodes.ipynb) | Python 3 | one node schedules, another computes, a third verifies; a dishonest compute unit caught |
+# | 13 | [Running a node](13-running-a-node.ipynb) | Python 3 | configuration, metering, payments (`p4@1.0`), publishing to Arweave |
 #
 # 02 to 06 follow the AO Cookbook's *Begin* tutorials, 08 its *Bots and Games*; where the
 # cookbook talks to live processes (Morpheus, Trinity, the game) the notebooks start

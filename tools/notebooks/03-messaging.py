@@ -91,6 +91,15 @@ Inbox[#Inbox].Action
 Inbox[#Inbox].Data
 
 # %% [markdown]
+# Every message so far, drawn: `%graph` shows the processes of this node and an arrow per
+# message (your Evals, your messages to Morpheus, his answers). It is live: keep it in view
+# while you run the next cells and the arrows grow. Click a process for its state and
+# Inbox, an arrow for the message.
+
+# %%
+%graph
+
+# %% [markdown]
 # His answer has an `Action` tag of its own (`Unlocked`). Tags are how processes agree on
 # a protocol: one side sends `Action = "Unlock"`, the other answers with
 # `Action = "Unlocked"` or `Action = "Unlock-Failed"`.

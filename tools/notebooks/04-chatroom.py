@@ -3,7 +3,7 @@
 #
 # **You will learn**
 # - what a **handler** is: a name, a pattern that picks messages, and a function;
-# - how to keep your process's code in a file and load it (`%load`, aos's `.load`);
+# - how to keep your process's code in a file and load it (aos's `.load`, typed in a cell as in `aos`);
 # - how to answer a message with `msg.reply`, and send to many processes at once;
 # - how to wait for an answer inside your code with `Send(...).receive()`;
 # - how two other processes (Morpheus and Trinity) join your chatroom.
@@ -27,8 +27,8 @@
 # ## The chatroom file
 #
 # As in the cookbook, the chatroom lives in a file, `chatroom.lua`. The next cell writes it
-# (`%%writefile` is plain Jupyter), and `%load chatroom.lua` evaluates it in your process,
-# like typing `.load chatroom.lua` in `aos`.
+# (`%%writefile` is plain Jupyter), and `.load chatroom.lua` evaluates it in your process,
+# exactly as typing it in `aos` does (in a Python notebook the magic is `%ao_load`).
 
 # %%
 %%writefile chatroom.lua
@@ -40,7 +40,7 @@ Handlers.add("Register", { Action = "Register" }, function(msg)
 end)
 
 # %%
-%load chatroom.lua
+.load chatroom.lua
 
 # %% [markdown]
 # `Members = Members or {}` keeps the list if the file is loaded again (loading twice must
@@ -87,7 +87,7 @@ Handlers.add("Broadcast", { Action = "Broadcast" }, function(msg)
 end)
 
 # %%
-%load chatroom.lua
+.load chatroom.lua
 
 # %%
 Send({ Target = ao.id, Action = "Broadcast", Data = "Hello, chatroom!" })
@@ -134,6 +134,13 @@ Send({ Target = Trinity, Action = "Join" })
 
 # %%
 Inbox[#Inbox].Data
+
+# %% [markdown]
+# The chatroom as a picture: your process in the middle, Morpheus and Trinity around it,
+# one arrow per message (Register, Broadcast, and each broadcast copy to a member).
+
+# %%
+%graph
 
 # %% [markdown]
 # Trinity has a challenge for you (notebook 05).

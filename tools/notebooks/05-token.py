@@ -106,6 +106,18 @@ Inbox[#Inbox].Data
 Balances[Trinity]
 
 # %% [markdown]
+# A token's history is in its schedule: the node can give the state after any slot, so
+# here is Trinity's balance after every slot of your process, plotted (a Python cell:
+# `%process` is your process as a Python object, `value_over_slots` replays its states).
+
+# %%
+%%py
+from ao_kernel.jupyter.widgets.plots import value_over_slots
+token = %process
+value_over_slots(token, lambda state: (state.get("Balances") or {}).get(state.get("Trinity")),
+                 label="Trinity's balance")
+
+# %% [markdown]
 # ## Balance
 #
 # Other processes cannot read your `Balances` table; they ask with `Action = "Balance"`

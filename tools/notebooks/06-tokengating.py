@@ -32,10 +32,10 @@ Handlers.add("Broadcast", { Action = "Broadcast" }, function(msg)
 end)
 
 # %%
-%load chatroom.lua
+.load chatroom.lua
 
 # %%
-%load-blueprint token
+.load-blueprint token
 
 # %%
 %%py
@@ -77,7 +77,7 @@ Handlers.add("Broadcast", { Action = "Broadcast" }, function(msg)
 end)
 
 # %%
-%load chatroom.lua
+.load chatroom.lua
 
 # %%
 local count = 0

@@ -89,7 +89,16 @@ print("signed by the node's wallet:", ao.verify(checkpoint), "/", node.address)
 # link, each assignment's own commitment, and the checkpoint signatures.
 
 # %%
-print(node.verify(proc))
+node.verify(proc)
+
+# %% [markdown]
+# The same checks, one result at a time: the explorer shows a result's hashpath chain
+# link by link, and each commitment with a **Verify** button that checks its signature
+# in the kernel.
+
+# %%
+from ao_kernel.jupyter.widgets import explorer
+explorer(proc.result(proc.slot), node=node)
 
 # %% [markdown]
 # ## Catching a tampered result
@@ -103,8 +112,7 @@ forged = list(schedule)
 forged[2] = a2.with_(body=forged_body)
 report = verify_schedule(forged, node.scheduler.checkpoints(proc.id), node.address,
                          process=proc.id)
-print("ok:", report.ok)
-print(report)
+report
 
 # %% [markdown]
 # The report names the **first bad slot** and why (`tampered-body`: the body no longer
@@ -162,7 +170,7 @@ swapped = list(schedule)
 swapped[1], swapped[2] = swapped[2], swapped[1]
 swap_report = verify_schedule(swapped, node.scheduler.checkpoints(proc.id), node.address,
                               process=proc.id)
-print(swap_report)
+swap_report
 
 # %%
 proc.send(action="Note", data="fourth")

@@ -34,7 +34,8 @@ end)
 for amount in ("100", "50", "25"):
     bank.send(action="Deposit", Amount=amount)
 bank.send(action="Withdraw", Amount="30")
-print(bank, bank.inspect("return Accounts"))
+me = node.address  # the wallet that sent the deposits: its account in Accounts
+print(bank.name, "slot", bank.slot, "· my balance", bank.inspect("return Accounts")[me])
 
 # %% [markdown]
 # ## The state at any slot
@@ -45,7 +46,16 @@ print(bank, bank.inspect("return Accounts"))
 
 # %%
 for slot in range(bank.slot + 1):
-    print(slot, bank.state(slot=slot).get("Accounts"))
+    print("after slot", slot, "my balance:", (bank.state(slot=slot).get("Accounts") or {}).get(me))
+
+# %% [markdown]
+# The slot timeline does this with a slider: the state after the slot you pick, **what
+# changed** from the slot before (highlighted), the message and its result. Drag it
+# through the deposits and the withdrawal.
+
+# %%
+from ao_kernel.jupyter.widgets import timeline
+timeline(bank)
 
 # %% [markdown]
 # ## What changed?
@@ -161,7 +171,9 @@ else:
 #
 # The state after any slot is a replay away; diffs of states show what each message did;
 # a Lua error names the line, and a failed message changes nothing; dry runs test without
-# keeping anything. You have finished the tutorials: see `README.md` for where to go next.
+# keeping anything. Next: [12 · Several nodes](12-several-nodes.ipynb), where one node
+# schedules, another computes and a third catches a dishonest one, then
+# [13 · Running a node](13-running-a-node.ipynb).
 #
 # ## Solutions
 

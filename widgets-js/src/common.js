@@ -20,6 +20,39 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+const ANSI = { 30: "black", 31: "red", 32: "green", 33: "yellow", 34: "blue", 35: "magenta", 36: "cyan", 37: "white" };
+
+/**
+ * Text with ANSI SGR colour codes (aos prints "\x1b[90mNew Message From ...") as text nodes
+ * and <span class="ao-ansi-COLOUR">, never as escape codes; nothing is parsed as HTML.
+ */
+export function ansi(text) {
+  const out = [];
+  const re = /\x1b\[([0-9;]*)m/g;
+  let colour = null, bold = false, pos = 0, m;
+  const push = (chunk) => {
+    if (!chunk) return;
+    if (!colour && !bold) { out.push(document.createTextNode(chunk)); return; }
+    const cls = [colour && `ao-ansi-${colour}`, bold && "ao-ansi-bold"].filter(Boolean).join(" ");
+    out.push(h("span", { class: cls }, chunk));
+  };
+  const str = String(text);
+  while ((m = re.exec(str)) !== null) {
+    push(str.slice(pos, m.index));
+    pos = re.lastIndex;
+    for (const code of (m[1] || "0").split(";").map(Number)) {
+      if (code === 0) { colour = null; bold = false; }
+      else if (code === 1) bold = true;
+      else if (code === 22) bold = false;
+      else if (code === 39) colour = null;
+      else if (ANSI[code]) colour = ANSI[code];
+      else if (ANSI[code - 60]) colour = `bright-${ANSI[code - 60]}`;
+    }
+  }
+  push(str.slice(pos));
+  return out;
+}
+
 /** A shortened ID; the full value is in the tooltip and is copied on click. */
 export function shortId(id, n = 8) {
   if (!id) return h("span", { class: "ao-muted" }, "—");
@@ -37,8 +70,9 @@ export function renderValue(value, depth = 0, label = null) {
   const isObj = value !== null && typeof value === "object";
   if (!isObj) {
     const kind = value === null ? "null" : typeof value;
-    const text = kind === "string" ? JSON.stringify(value) : String(value);
-    const leaf = h("span", { class: `ao-val ao-val-${kind}` }, text);
+    const leaf = kind === "string"
+      ? h("span", { class: "ao-val ao-val-string" }, "\"", ansi(value), "\"")
+      : h("span", { class: `ao-val ao-val-${kind}` }, String(value));
     return label === null ? leaf : h("div", { class: "ao-kv" }, h("span", { class: "ao-key" }, label), leaf);
   }
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i + 1), v]) : Object.entries(value);
@@ -69,7 +103,7 @@ export function kvTable(obj) {
 function cell(v) {
   if (typeof v === "string" && /^[A-Za-z0-9_-]{43}$/.test(v)) return shortId(v, 12);
   if (v === null) return h("span", { class: "ao-muted" }, "—");
-  return String(v);
+  return typeof v === "string" ? h("span", {}, ansi(v)) : String(v);
 }
 
 export function section(title, ...children) {

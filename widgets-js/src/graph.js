@@ -2,7 +2,7 @@
 // Python sends the whole (bounded) graph in `nodes` / `edges` at most every ~100 ms; this
 // side diffs it against what is drawn, so an update costs only what changed.
 import cytoscape from "cytoscape";
-import { h, replace, shortId, renderValue, kvTable, section, cssVar, onThemeChange } from "./common.js";
+import { h, ansi, replace, shortId, renderValue, kvTable, section, cssVar, onThemeChange } from "./common.js";
 
 function palette(el) {
   return {
@@ -68,7 +68,7 @@ function detailView(detail) {
   if (!detail || !detail.kind) {
     return h("div", { class: "ao-muted ao-hint" }, "Click a process for its state and inbox, a message for its content.");
   }
-  if (detail.kind === "error") return h("div", { class: "ao-error" }, detail.error);
+  if (detail.kind === "error") return h("div", { class: "ao-error" }, ansi(detail.error));
   if (detail.kind === "wallet") {
     return h("div", {}, h("div", { class: "ao-title" }, detail.node ? "This node's wallet " : "Wallet ", shortId(detail.id, 12)),
       h("div", { class: "ao-muted" }, "Messages sent from outside any process (from the notebook, or a signed message)."));
@@ -90,7 +90,7 @@ function detailView(detail) {
   return h("div", {},
     h("div", { class: "ao-title" }, `${detail.message?.action || "message"} → ${detail.process_name || ""} `, shortId(detail.process, 8),
       h("span", { class: "ao-muted" }, ` · slot ${detail.slot}`)),
-    detail.error ? h("pre", { class: "ao-error" }, detail.error) : null,
+    detail.error ? h("pre", { class: "ao-error" }, ansi(detail.error)) : null,
     section("Message", kvTable({ id: detail.id, ...detail.message })),
     section("Assignment", kvTable(detail.assignment)),
     section("Result", kvTable({ output: detail.output || "", hashpath: detail.hashpath, "messages sent": (detail.sent || []).length })),

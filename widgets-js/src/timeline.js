@@ -1,11 +1,12 @@
 // TimelineWidget front end: a slider over the slots of one process; the kernel answers each
 // move with the state, its diff from the previous slot, the assignment and the result.
-import { h, replace, shortId, renderValue, kvTable, section } from "./common.js";
+import { h, ansi, replace, shortId, renderValue, kvTable, section } from "./common.js";
 
 function diffTable(diff) {
   if (!diff.length) return h("div", { class: "ao-muted" }, "(no change to the globals)");
   const show = (v) => (v === null || v === undefined ? h("span", { class: "ao-muted" }, "—")
-    : typeof v === "object" ? renderValue(v, 1) : h("code", {}, JSON.stringify(v)));
+    : typeof v === "object" ? renderValue(v, 1)
+    : typeof v === "string" ? h("code", {}, "\"", ansi(v), "\"") : h("code", {}, JSON.stringify(v)));
   return h("table", { class: "ao-table ao-diff" },
     h("thead", {}, h("tr", {}, h("th", {}, "Global"), h("th", {}, "Before"), h("th", {}, "After"))),
     h("tbody", {}, diff.map((d) => h("tr", { class: `ao-diff-${d.change}` },
@@ -97,7 +98,7 @@ function render({ model, el }) {
     const error = model.get("error");
     replace(body, 
       h("div", { class: "ao-subtitle" }, `After slot ${slot}`),
-      error ? h("pre", { class: "ao-error" }, error) : null,
+      error ? h("pre", { class: "ao-error" }, ansi(error)) : null,
       section("What changed", diffTable(model.get("diff") || [])),
       section("Message", kvTable(model.get("message"))),
       section("Assignment", kvTable(model.get("assignment"))),

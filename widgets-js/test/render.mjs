@@ -77,6 +77,7 @@ const report = {};
   report.graph.ungrouped_edges = cy.edges().length;
   model.set("detail", states.graph_detail);
   report.graph.detail_text = el.querySelector(".ao-graph-detail").textContent;
+  report.graph.detail_ansi = [...el.querySelectorAll(".ao-graph-detail [class^=ao-ansi-]")].map((s) => [s.className, s.textContent]);
   model.set("edges", []);
   model.set("nodes", []);
   await frame();
@@ -156,6 +157,7 @@ const report = {};
     saves: model.saves,
     diff_rows: [...el.querySelectorAll(".ao-diff tbody tr")].map((tr) => tr.className + " " + tr.cells[0].textContent),
     text: el.textContent,
+    ansi_spans: [...el.querySelectorAll("[class^=ao-ansi-]")].map((s) => [s.className, s.textContent]),
   };
   model.set("busy", true);
   model.set("progress", 0.5);

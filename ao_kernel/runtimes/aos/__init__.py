@@ -9,8 +9,9 @@ Which build we match
 ``Authority`` is split, untrusted messages get no auto-reply. The older wasm32 build
 ``aos2_0_4_32`` differs on exactly those points.
 
-Written clean-room from the behaviour in the project briefs (the legacy protocol brief
-section 5 and ``notes/aos-behaviours.md``), not from aos's sources.
+Written for ao-kernel from the behaviour in the project briefs (the legacy protocol brief
+section 5 and ``notes/aos-behaviours.md``) and the real module's behaviour as recorded with
+``tools/aos-oracle``; aos's sources were read to learn behaviour, none of their code is here.
 
 Layout (module name -> file; ``require(".handlers")`` and ``require("handlers")`` are
 the same module)::
@@ -25,6 +26,8 @@ the same module)::
     chance          MT19937 behind the deterministic math.random
     format          the pretty-printers Output needs (delegates to .stringify/.dump)
     json            JSON encoder/decoder (``require("json")``)
+    crypto          digests, HMAC and byte helpers (``require(".crypto")``)
+    compat          the stdlib parts a sandboxed engine lacks (io, bit32, ...)
 
 To boot a process, a host executes ``require(".main")`` once (``BOOT_SOURCE``) and then
 calls ``require(".process").handle(msg, env)`` per message with Lua tables in the JSON-1

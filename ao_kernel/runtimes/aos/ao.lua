@@ -58,8 +58,8 @@ ao._tagList = tagList
 
 local function sortedKeys(t, skip)
   local keys = {}
-  for k, v in pairs(t) do
-    if not skip[k] and type(v) ~= "function" then keys[#keys + 1] = k end
+  for k in pairs(t) do
+    if not skip[k] then keys[#keys + 1] = k end
   end
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
   return keys
@@ -96,16 +96,23 @@ local function nextReference()
   return ao.reference
 end
 
+-- A function value cannot cross JSON: the real module's encoder drops it, leaving a
+-- tag without a value and a message without Data (recording reply_reference_origin).
+local function plain(v)
+  if type(v) == "function" then return nil end
+  return v
+end
+
 local function appendRootAndTags(tags, msg)
   for _, k in ipairs(sortedKeys(msg, notTags)) do
-    tags[#tags + 1] = { name = k, value = msg[k] }
+    tags[#tags + 1] = { name = k, value = plain(msg[k]) }
   end
   for _, t in ipairs(tagList(msg.Tags)) do tags[#tags + 1] = t end
 end
 
 function ao.send(msg)
+  encodeData(msg)  -- first, as the real wrapper: a nil msg fails indexing it
   assert(type(msg) == "table", "msg should be a table")
-  encodeData(msg)
   local ref = nextReference()
   local refString = tostring(ref)
   local tags = {
@@ -115,7 +122,7 @@ function ao.send(msg)
     { name = "Reference", value = refString },
   }
   appendRootAndTags(tags, msg)
-  local message = { Target = msg.Target, Anchor = pad32(ref), Tags = tags, Data = msg.Data }
+  local message = { Target = msg.Target, Anchor = pad32(ref), Tags = tags, Data = plain(msg.Data) }
   table.insert(ao.outbox.Messages, message)
 
   local ext = {}
@@ -131,9 +138,9 @@ function ao.send(msg)
 end
 
 function ao.spawn(module, msg)
+  encodeData(msg)  -- first, as the real wrapper: a nil msg fails indexing it
   assert(type(module) == "string", "Module source id is required!")
   assert(type(msg) == "table", "Message must be a table")
-  encodeData(msg)
   local ref = nextReference()
   local refString = tostring(ref)
   local tags = {
@@ -147,7 +154,7 @@ function ao.spawn(module, msg)
   }
   appendRootAndTags(tags, msg)
   local spawn = { Anchor = pad32(ref), Tags = tags }
-  spawn.Data = msg.Data or "NODATA"
+  spawn.Data = plain(msg.Data) or "NODATA"
   table.insert(ao.outbox.Spawns, spawn)
 
   local ext = {}
@@ -217,7 +224,9 @@ function ao.init(env)
   for _, t in ipairs(list) do
     if t.name == "Module" and ao._module == nil then ao._module = t.value end
     if t.name == "Authority" and type(t.value) == "string" then
-      for authority in t.value:gmatch("[^,%s]+") do
+      -- split on commas only: " MU2" keeps its space and so trusts nobody, as in
+      -- the real module (recording trust_authority_spaces)
+      for authority in t.value:gmatch("[^,]+") do
         local known = false
         for _, a in ipairs(ao.authorities) do
           if a == authority then known = true; break end

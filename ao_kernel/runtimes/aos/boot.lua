@@ -5,19 +5,14 @@
 --   On-Boot = <tx id>   evaluate the contents of /data/<tx id> (WeaveDrive)
 -- boot.read(txid) returns those contents; a host without a WeaveDrive replaces it.
 --
--- A failing On-Boot (checked with the real aos 2.0.6 module through tools/aos-oracle,
--- corpus sequences on_boot_error and on_boot_error_state): the spawn message's result
--- is an Error, but nothing is rolled back, because there is no earlier memory to go
--- back to -- the loader (like the compute unit) runs the next message on the heap the
--- failed call left. So Owner stays set (it is set before any handler runs), Inbox[1]
--- is the process message, globals the boot code set before failing stay, messages it
--- sent are lost (the Error result carries none) but ao.reference keeps counting from
--- them, and _boot stays registered (a failing run does not use up its one run).
--- Owner Evals therefore work after a failed boot. This contradicts note 1 of
--- notes/aos-behaviours.md ("Owner is never set"), which the oracle does not confirm.
--- Errors in any later message are rolled back as usual. Rolling back is the host's
--- job (tests/runtimes/aos_harness.py, the node); this module only has to leave the
--- state as the real one does.
+-- A failing On-Boot makes the process message's result an Error, and the compute unit
+-- discards that call's memory (it drops the instance): before any success that is the
+-- module's initial state, so the process message never happened. Owner is never set,
+-- and every later message fails too, seeding the generator from a message without a
+-- Module (checked with the real aos 2.0.6 module through tools/aos-oracle, corpus
+-- sequences on_boot_error*, on_boot_missing_tx). Rolling back is the host's job
+-- (tests/runtimes/aos_harness.py, the node); this module only has to fail as the
+-- real one does.
 local boot = {}
 
 function boot.read(txid)

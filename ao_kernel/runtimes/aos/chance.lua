@@ -47,7 +47,7 @@ function chance.random()
 end
 
 function chance.integer(min, max)
-  assert(max >= min, "interval is empty")
+  assert(max >= min, "max must bigger than min")
   return math.floor(chance.random() * (max - min + 1) + min)
 end
 

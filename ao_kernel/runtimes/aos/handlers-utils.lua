@@ -1,6 +1,6 @@
 -- .handlers-utils: ready-made patterns and handles (Handlers.utils).
 --   hasMatchingTag(name, value)      msg.Tags[name] == value (exact)
---   hasMatchingTagOf(name, values)   msg.Tags[name] is one of values
+--   hasMatchingTagOf(name, values)   msg.Tags[name] is one of values (else 0)
 --   hasMatchingData(value)           msg.Data == value
 --   reply(input)                     a handle replying with Data = input (or the table)
 --   continue(pattern)                a pattern that runs the handler and goes on
@@ -15,13 +15,15 @@ function M.hasMatchingTag(name, value)
   end
 end
 
+-- The first value whose hasMatchingTag result is a match, else 0 (a skip).
 function M.hasMatchingTagOf(name, values)
   assert(type(name) == "string" and type(values) == "table", "invalid arguments: (name : string, values : string[])")
   return function(msg)
-    for _, v in ipairs(values) do
-      if msg.Tags[name] == v then return true end
+    for _, value in ipairs(values) do
+      local r = Handlers.utils.hasMatchingTag(name, value)(msg)
+      if r ~= 0 and r ~= false and r ~= "skip" then return r end
     end
-    return false
+    return 0
   end
 end
 
@@ -33,7 +35,7 @@ function M.hasMatchingData(value)
 end
 
 function M.reply(input)
-  assert(type(input) == "table" or type(input) == "string", "invalid arguments: (input : table | string)")
+  assert(type(input) == "table" or type(input) == "string", "invalid arguments: (input : table or string)")
   return function(msg)
     if type(input) == "string" then
       msg.reply({ Data = input })
@@ -43,13 +45,13 @@ function M.reply(input)
   end
 end
 
-local running = { [true] = true, [-1] = true, [1] = true, ["break"] = true, ["continue"] = true }
-
+-- continue(pattern): a match of any kind becomes 1 (run, then go on); a non-match
+-- comes back as it was (nil, false, 0 or "skip"), so a nil stays an invalid result.
 function M.continue(pattern)
   return function(msg)
     local match = utils.matchesSpec(msg, pattern)
-    if running[match] then return 1 end
-    return 0
+    if not match or match == 0 or match == "skip" then return match end
+    return 1
   end
 end
 

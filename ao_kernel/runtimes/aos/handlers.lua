@@ -3,97 +3,130 @@
 -- Handlers.list holds {name, pattern, handle, maxRuns}. A pattern's result decides:
 --   true / negative number / "break"   run the handler and stop
 --   positive number / "continue"        run the handler and go on to the next one
---   false / 0 / other string            skip
+--   false / 0 / any other string        skip
 -- Anything else (nil included) is an error. "_default" is skipped in the loop and
--- runs last, only when no handler broke. maxRuns counts runs down; the handler is
--- removed at zero. Handlers.receive suspends the running coroutine until a
--- matching message arrives (the process runs each message in its own coroutine).
+-- runs last, only when no handler broke.
+--
+-- The engine follows the real module (aos 2.0.6) where users can see it, checked
+-- with tools/aos-oracle (corpus sequences handler_list_mutation, receive_continue_*,
+-- handler_maxruns_forms, handler_before_after_args, handler_once_names):
+-- * evaluate walks the LIVE list by index. A handler that removes itself (or
+--   expires) shifts the list, so the next one is not looked at; a handler added
+--   during the message runs for it; a prepend shifts the current handler one place
+--   on, so it is met again.
+-- * a handle is stored wrapped in a resolver function that passes only msg on.
+-- * maxRuns is counted down with plain arithmetic after a successful run and the
+--   handler removed when it reaches exactly 0: nil and "inf" are unlimited, 0 and
+--   fractions never reach 0, "2" counts as 2, a non-numeric string fails.
+-- * Receive suspends the message's coroutine; when the awaited message resumes it,
+--   the original message's walk goes on where it was (over the list as it is then)
+--   and may end in _default.
 local utils = require(".utils")
 
 local handlers = { _version = "0.0.5" }
 handlers.utils = require(".handlers-utils")
-handlers.list = handlers.list or {}
-handlers.coroutines = handlers.coroutines or {}
-handlers.onceNonce = handlers.onceNonce or 0
+handlers.list = {}
+handlers.coroutines = {}
+handlers.onceNonce = 0
 
-local function findIndex(name)
-  for i, h in ipairs(handlers.list) do
+local function indexOf(list, name)
+  for i, h in ipairs(list) do
     if h.name == name then return i end
   end
   return nil
 end
 
-local function checkMaxRuns(maxRuns)
-  assert(maxRuns == nil or maxRuns == "inf" or math.type(maxRuns) == "integer",
-    "MaxRuns must be a number, 'inf' or nil")
-  if maxRuns == "inf" then return nil end
-  return maxRuns
+local USAGE = "Invalid arguments given. Expected: \n"
+  .. "\tname : string, \tpattern : Action : string | MsgMatch : table,\n"
+  .. "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n"
+  .. "\thandle(msg : Message) : void) | Resolver,\n"
+  .. "\tMaxRuns? : number | \"inf\" | nil"
+
+local patternTypes = { ["function"] = true, table = true, string = true }
+
+local function checkArgs(name, pattern)
+  assert(type(name) == "string" and patternTypes[type(pattern)] == true, USAGE)
 end
 
--- Accept add(name, pattern, handle[, maxRuns]) and add(name, handle).
-local function parseArgs(fname, name, pattern, handle, maxRuns)
-  if handle == nil and (type(pattern) == "function" or type(pattern) == "table") then
-    handle, pattern = pattern, name
+-- A handle as stored: a function gets msg only; a resolver table {[spec] = fn}
+-- runs the first fn whose spec matches (pairs order). Anything else fails when run.
+function handlers.generateResolver(spec)
+  if type(spec) == "function" then
+    return function(msg) return spec(msg) end
   end
-  assert(type(name) == "string",
-    "invalid arguments: Handlers." .. fname .. "(name : string, pattern : function | table | string, handle : function | table[, maxRuns : number | 'inf'])")
-  local pt = type(pattern)
-  assert(pt == "function" or pt == "table" or pt == "string",
-    "invalid arguments: the pattern of handler '" .. name .. "' must be a function, table or string")
-  local ht = type(handle)
-  assert(ht == "function" or ht == "table",
-    "invalid arguments: the handle of handler '" .. name .. "' must be a function or a resolver table")
-  return name, pattern, handle, checkMaxRuns(maxRuns)
+  return function(msg)
+    for pattern, fn in pairs(spec) do
+      if utils.matchesSpec(msg, pattern) then return fn(msg) end
+    end
+  end
 end
 
-local function place(position, name, pattern, handle, maxRuns)
-  local entry = { name = name, pattern = pattern, handle = handle, maxRuns = maxRuns }
-  local idx = findIndex(name)
+-- (name, handle) uses name as the pattern; (name, pattern, handle[, maxRuns]).
+local function parse(n, a, b, c, d)
+  if n == 2 then return a, a, b, nil end
+  if n == 3 then return a, b, c, nil end
+  return a, b, c, d
+end
+
+-- Register or update in place (the same entry table, so a walk in progress sees it).
+local function register(atFront, ...)
+  local name, pattern, handle, maxRuns = parse(select("#", ...), ...)
+  checkArgs(name, pattern)
+  handle = handlers.generateResolver(handle)
+  local list = handlers.list
+  local idx = indexOf(list, name)
   if idx then
-    handlers.list[idx] = entry
-  elseif position == "front" then
-    table.insert(handlers.list, 1, entry)
+    local h = list[idx]
+    h.pattern, h.handle, h.maxRuns = pattern, handle, maxRuns
+  elseif atFront then
+    table.insert(list, 1, { pattern = pattern, handle = handle, name = name, maxRuns = maxRuns })
   else
-    table.insert(handlers.list, entry)
+    list[#list + 1] = { pattern = pattern, handle = handle, name = name, maxRuns = maxRuns }
   end
+end
+
+-- Only add returns the handler count (so an Eval of it prints the count).
+function handlers.add(...)
+  register(false, ...)
   return #handlers.list
 end
 
--- Handlers.add: replace in place when the name exists, else append. Only add returns
--- the handler count (so an Eval of it prints the count); append, prepend, once,
--- remove and before/after(...).add return nothing, as in the real module.
-function handlers.add(...)
-  return place("back", parseArgs("add", ...))
-end
-
 function handlers.append(...)
-  place("back", parseArgs("append", ...))
+  register(false, ...)
 end
 
 function handlers.prepend(...)
-  place("front", parseArgs("prepend", ...))
+  register(true, ...)
 end
 
--- Handlers.once([name,] pattern, handle): a prepended handler that runs once.
-function handlers.once(name, pattern, handle)
-  if handle == nil then
+-- Handlers.once([name,] pattern, handle): prepended, maxRuns 1; unnamed ones are
+-- _once_0, _once_1, ... (Receive and onReply draw from the same counter).
+function handlers.once(...)
+  local name, pattern, handle
+  if select("#", ...) == 3 then
+    name, pattern, handle = ...
+  else
+    name = "_once_" .. tostring(handlers.onceNonce)
     handlers.onceNonce = handlers.onceNonce + 1
-    name, pattern, handle = "_once_" .. tostring(handlers.onceNonce), name, pattern
+    pattern, handle = ...
   end
-  place("front", parseArgs("once", name, pattern, handle, 1))
+  handlers.prepend(name, pattern, handle, 1)
 end
 
-local function relative(target, offset)
+-- before(name).add(...) / after(name).add(...): insert next to the handler found
+-- when before/after was called, without replacing one of the same name; nothing
+-- when it was not found.
+local function relative(anchor, offset)
+  assert(type(anchor) == "string", "Handler name MUST be a string")
+  local idx = indexOf(handlers.list, anchor)
   return {
     add = function(name, pattern, handle, maxRuns)
-      name, pattern, handle, maxRuns = parseArgs("add", name, pattern, handle, maxRuns)
-      local idx = findIndex(target)
-      if not idx then return end
-      local existing = findIndex(name)
-      if existing then table.remove(handlers.list, existing) end
-      idx = findIndex(target)
-      table.insert(handlers.list, idx + offset,
-        { name = name, pattern = pattern, handle = handle, maxRuns = maxRuns })
+      checkArgs(name, pattern)
+      handle = handlers.generateResolver(handle)
+      if idx then
+        table.insert(handlers.list, idx + offset,
+          { pattern = pattern, handle = handle, name = name, maxRuns = maxRuns })
+      end
     end,
   }
 end
@@ -101,91 +134,73 @@ end
 function handlers.before(name) return relative(name, 0) end
 function handlers.after(name) return relative(name, 1) end
 
+-- remove(name): the first handler of that name. Removing the only handler left
+-- starts a new, empty list table.
 function handlers.remove(name)
-  assert(type(name) == "string", "name must be a string")
-  local idx = findIndex(name)
-  if idx then table.remove(handlers.list, idx) end
-end
-
--- A resolver table {[spec] = fn, ...} becomes one function: the first spec (pairs
--- order) whose result is truthy runs -- plain Lua truth, so 0 and "skip" select it
--- too, as in the real module. No match: nothing runs, and the message still counts
--- as handled (it does not reach the Inbox).
-function handlers.generateResolver(spec)
-  return function(msg, env)
-    for pattern, fn in pairs(spec) do
-      if utils.matchesSpec(msg, pattern) then return fn(msg, env) end
-    end
+  assert(type(name) == "string", "name MUST be string")
+  if #handlers.list == 1 and handlers.list[1].name == name then
+    handlers.list = {}
   end
+  local idx = indexOf(handlers.list, name)
+  if idx then table.remove(handlers.list, idx) end
 end
 
 -- Handlers.receive(pattern): wait (across messages) for a message matching pattern.
 function handlers.receive(pattern)
   local self = coroutine.running()
-  assert(self and coroutine.isyieldable(), "Receive must be called inside a handler")
   handlers.once(pattern, function(msg)
-    local ok, status, err = coroutine.resume(self, msg)
-    if not ok then error(status, 0) end
-    if status == false then error(err, 0) end
+    local _, ok, err = coroutine.resume(self, msg)
+    if not ok then error(err) end
   end)
-  return coroutine.yield({ waiting = pattern })
+  return coroutine.yield(pattern)
 end
 
--- The pattern result as -1 (break), 0 (skip) or 1 (continue).
-local results = { [true] = -1, [false] = 0, ["break"] = -1, ["continue"] = 1, ["skip"] = 0 }
+-- A pattern result as -1 (break), 0 (skip) or 1 (continue); numbers as they are.
+local named = { [true] = -1, [false] = 0, ["continue"] = 1, ["break"] = -1 }
 local function decide(match)
-  local r = results[match]
+  local r = named[match]
   if r then return r end
-  -- numbers go by their sign (checked against the real module: 7 and 2.5 continue,
-  -- -3 breaks, 0.0 skips)
-  if type(match) == "number" then
-    if match < 0 then return -1 elseif match > 0 then return 1 else return 0 end
-  end
-  if type(match) == "string" then return 0 end
+  local t = type(match)
+  if t == "number" then return match end
+  if t == "string" then return 0 end
   error("Pattern result is not valid, it MUST be string, number, or boolean")
 end
 
-local function traceback(err)
+-- The traceback of a failing handle, for the error report (process.lua): ours
+-- names the user's frames and the handler; the real module prints its own frames.
+local function keepTraceback(err)
   handlers._lastTraceback = debug and debug.traceback and debug.traceback(err, 2) or nil
   return err
-end
-
-local function run(h, msg, env)
-  local fn = h.handle
-  if type(fn) == "table" then fn = handlers.generateResolver(fn) end
-  handlers._lastTraceback = nil
-  local ok, err = xpcall(fn, traceback, msg, env)
-  if not ok then
-    -- a failing run does not count: the real module leaves maxRuns (and the handler)
-    -- as they were, which shows when a failed spawn message is not rolled back (_boot
-    -- stays registered)
-    handlers._lastHandler = h.name
-    error(err)
-  end
-  if h.maxRuns then
-    h.maxRuns = h.maxRuns - 1
-    if h.maxRuns <= 0 then handlers.remove(h.name) end
-  end
 end
 
 -- Handlers.evaluate(msg, env): run matching handlers in order; _default if none broke.
 function handlers.evaluate(msg, env)
   local handled = false
-  local snapshot = {}
-  for i, h in ipairs(handlers.list) do snapshot[i] = h end
-  for _, h in ipairs(snapshot) do
-    local idx = findIndex(h.name)
-    if h.name ~= "_default" and idx and handlers.list[idx] == h then
-      local r = decide(utils.matchesSpec(msg, h.pattern))
-      if r ~= 0 then run(h, msg, env) end
-      if r < 0 then handled = true; break end
+  assert(type(msg) == "table", "msg is not valid")
+  assert(type(env) == "table", "env is not valid")
+  for _, h in ipairs(handlers.list) do
+    if h.name ~= "_default" then
+      local match = decide(utils.matchesSpec(msg, h.pattern))
+      if match ~= 0 then
+        if match < 0 then handled = true end
+        local ok, err = xpcall(h.handle, keepTraceback, msg, env)
+        if not ok then
+          handlers._lastHandler = h.name
+          error(err)
+        end
+        local runs = h.maxRuns
+        if runs ~= nil and runs ~= "inf" then
+          runs = runs - 1
+          h.maxRuns = runs
+          if runs == 0 then handlers.remove(h.name) end
+        end
+        if match < 0 then return handled end
+      end
     end
   end
   if not handled then
-    local idx = findIndex("_default")
-    if idx then run(handlers.list[idx], msg, env) end
+    handlers.list[indexOf(handlers.list, "_default")].handle(msg, env)
   end
-  return handled
 end
 
 return handlers

@@ -1,14 +1,29 @@
--- json: a small JSON encoder/decoder for the aos runtime (`require('json')`).
+-- json: the JSON encoder/decoder of the aos runtime (`require('json')`).
 --
--- Written for ao-kernel from the behaviour aos processes rely on:
---   * json.encode({}) is "[]"; a table whose keys are exactly 1..n is an array,
---     a table whose keys are all strings is an object, anything else is an error;
---   * function values are dropped from objects (and encode as null in arrays);
---   * every number is written with 14 significant digits (%.14g), integers too, so
---     integers above 10^14 lose digits (as in the real module);
---   * json.decode maps null to nil, raises a readable error on invalid input.
-local json = { _version = "ao-kernel 1" }
+-- Written for ao-kernel; it behaves as the real module's json does, corners included
+-- (recordings json_codec, json_numbers, json_corners):
+--   encode
+--   * a table with t[1] ~= nil, or an empty table, is an array: every key must be a
+--     number ("invalid table: mixed or invalid key types") and there must be #t of
+--     them ("invalid table: sparse array"); any other table is an object whose keys
+--     must all be strings; json.encode({}) is "[]";
+--   * function values are left out of objects; in an array they are an error;
+--   * every number is written with %.14g (integers too: 123456789012345678 becomes
+--     1.2345678901235e+17); NaN and infinities are errors;
+--   * strings escape ", \, and the control characters 0-31; DEL (0x7f) and all
+--     other bytes pass through unchanged.
+--   decode
+--   * a value starts with one of " { [ t f n - 0-9; a number is the text up to the
+--     next delimiter (space, ] } ,) read by tonumber, so 0x1F is 31 and 1e400 is
+--     inf; a trailing comma before ] or } is accepted; null is nil;
+--   * errors read "<what> at line L col C", counting columns as the real decoder
+--     does (1-based, reset after each newline), e.g. "unexpected character ''" for
+--     empty or whitespace-only input, "trailing garbage" after the value.
+-- Objects encode their keys in sorted order (deterministic; the real module follows
+-- its pairs order).
+local json = { _version = "0.2.0" }
 
+------------------------------------------------------------------ encoding
 local escapes = {
   ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
   ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t',
@@ -19,16 +34,13 @@ local function escapeChar(c)
 end
 
 local function encodeString(s)
-  return '"' .. s:gsub('[%c"\\]', escapeChar) .. '"'
+  return '"' .. s:gsub('[%z\1-\31\\"]', escapeChar) .. '"'
 end
 
 local function encodeNumber(n)
-  if n ~= n or n == math.huge or n == -math.huge then
+  if n ~= n or n <= -math.huge or n >= math.huge then
     error("unexpected number value '" .. tostring(n) .. "'")
   end
-  -- every number, integers included, with 14 significant digits, as the real
-  -- module's json does: 123456789012345678 encodes as 1.2345678901235e+17
-  -- (recording json_numbers). Decoding keeps integers exact.
   return string.format("%.14g", n)
 end
 
@@ -38,27 +50,20 @@ local function encodeTable(t, stack)
   if stack[t] then error("circular reference") end
   stack[t] = true
   local out = {}
-  local n, count, allStrings = 0, 0, true
-  for k in pairs(t) do
-    count = count + 1
-    if type(k) ~= "string" then allStrings = false end
-    if math.type(k) == "integer" and k > n then n = k end
-  end
-  if count == 0 then
-    stack[t] = nil
-    return "[]"
-  end
-  if not allStrings then
-    if n ~= count then error("invalid table: mixed or invalid key types") end
-    for i = 1, n do
-      local v = t[i]
-      if type(v) == "function" then out[i] = "null" else out[i] = encodeValue(v, stack) end
+  if rawget(t, 1) ~= nil or next(t) == nil then
+    local n = 0
+    for k in pairs(t) do
+      if type(k) ~= "number" then error("invalid table: mixed or invalid key types") end
+      n = n + 1
     end
+    if n ~= #t then error("invalid table: sparse array") end
+    for i = 1, #t do out[i] = encodeValue(t[i], stack) end
     stack[t] = nil
     return "[" .. table.concat(out, ",") .. "]"
   end
   local keys = {}
   for k, v in pairs(t) do
+    if type(k) ~= "string" then error("invalid table: mixed or invalid key types") end
     if type(v) ~= "function" then keys[#keys + 1] = k end
   end
   table.sort(keys)
@@ -81,10 +86,29 @@ encodeValue = function(v, stack)
 end
 
 function json.encode(value)
-  return encodeValue(value, {})
+  return (encodeValue(value, {}))
 end
 
--- Decoding ------------------------------------------------------------------
+------------------------------------------------------------------ decoding
+local function set(...)
+  local s = {}
+  for i = 1, select("#", ...) do s[select(i, ...)] = true end
+  return s
+end
+local spaces = set(" ", "\t", "\r", "\n")
+local delimiters = set(" ", "\t", "\r", "\n", "]", "}", ",")
+local escaped = { ["/"] = "/", ["\\"] = "\\", ['"'] = '"', b = "\b", f = "\f", n = "\n", r = "\r", t = "\t" }
+local literals = { ["true"] = true, ["false"] = false, ["null"] = nil }
+local isLiteral = set("true", "false", "null")
+
+-- The first index from idx whose character is (in == true) / is not (in == false)
+-- in the set; #str + 1 when there is none.
+local function scan(str, idx, chars, skip)
+  for i = idx, #str do
+    if (chars[str:sub(i, i)] == true) ~= skip then return i end
+  end
+  return #str + 1
+end
 
 local function decodeError(str, idx, msg)
   local line, col = 1, 1
@@ -92,130 +116,140 @@ local function decodeError(str, idx, msg)
     col = col + 1
     if str:sub(i, i) == "\n" then line = line + 1; col = 1 end
   end
-  error(string.format("%s at line %d col %d", msg, line, col), 0)
-end
-
-local function skipSpace(str, i)
-  local _, e = str:find("^[ \n\r\t]*", i)
-  return e + 1
+  error(string.format("%s at line %d col %d", msg, line, col))
 end
 
 local function codepointToUtf8(n)
   if n <= 0x7f then return string.char(n) end
-  return utf8.char(n)
+  if n <= 0x10ffff then return utf8.char(n) end
+  error(string.format("invalid unicode codepoint '%x'", n))
+end
+
+local function unicodeEscape(hex)
+  local hi = tonumber(hex:sub(1, 4), 16)
+  local lo = tonumber(hex:sub(7, 10), 16)
+  if lo then return codepointToUtf8((hi - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000) end
+  return codepointToUtf8(hi)
 end
 
 local decodeValue
 
 local function decodeString(str, i)
-  local parts, j = {}, i + 1
-  while true do
-    local s, e = str:find('["\\%c]', j)
-    if not s then decodeError(str, i, "expected closing quote for string") end
-    parts[#parts + 1] = str:sub(j, s - 1)
-    local c = str:sub(s, s)
-    if c == '"' then return table.concat(parts), s + 1 end
-    if c ~= "\\" then decodeError(str, s, "control character in string") end
-    local esc = str:sub(s + 1, s + 1)
-    local simple = ({ b = "\b", f = "\f", n = "\n", r = "\r", t = "\t",
-      ['"'] = '"', ["\\"] = "\\", ["/"] = "/" })[esc]
-    if simple then
-      parts[#parts + 1] = simple
-      j = s + 2
-    elseif esc == "u" then
-      local hex = str:match("^%x%x%x%x", s + 2)
-      if not hex then decodeError(str, s, "invalid unicode escape in string") end
-      local n = tonumber(hex, 16)
-      j = s + 6
-      if n >= 0xd800 and n <= 0xdbff then
-        local low = str:match("^\\u(%x%x%x%x)", j)
-        if low then
-          n = 0x10000 + (n - 0xd800) * 0x400 + (tonumber(low, 16) - 0xdc00)
-          j = j + 6
+  local parts = {}
+  local j, from = i + 1, i + 1
+  while j <= #str do
+    local b = str:byte(j)
+    if b < 32 then
+      decodeError(str, j, "control character in string")
+    elseif b == 92 then -- backslash
+      parts[#parts + 1] = str:sub(from, j - 1)
+      j = j + 1
+      local c = str:sub(j, j)
+      if c == "u" then
+        local hex = str:match("^[dD][89aAbB]%x%x\\u%x%x%x%x", j + 1) or str:match("^%x%x%x%x", j + 1)
+          or decodeError(str, j - 1, "invalid unicode escape in string")
+        parts[#parts + 1] = unicodeEscape(hex)
+        j = j + #hex
+      else
+        if not (escaped[c] or c == "u") then
+          decodeError(str, j - 1, "invalid escape char '" .. c .. "' in string")
         end
+        parts[#parts + 1] = escaped[c]
       end
-      parts[#parts + 1] = codepointToUtf8(n)
-    else
-      decodeError(str, s, "invalid escape char '" .. esc .. "' in string")
+      from = j + 1
+    elseif b == 34 then -- closing quote
+      parts[#parts + 1] = str:sub(from, j - 1)
+      return table.concat(parts), j + 1
     end
+    j = j + 1
   end
+  decodeError(str, i, "expected closing quote for string")
 end
 
 local function decodeNumber(str, i)
-  local s = str:match("^-?%d+%.?%d*[eE]?[-+]?%d*", i)
-  local n = s and tonumber(s)
-  if not n then decodeError(str, i, "invalid number '" .. (s or str:sub(i, i)) .. "'") end
-  return n, i + #s
+  local e = scan(str, i, delimiters, false)
+  local text = str:sub(i, e - 1)
+  local n = tonumber(text)
+  if not n then decodeError(str, i, "invalid number '" .. text .. "'") end
+  return n, e
 end
 
-local literals = { ["true"] = true, ["false"] = false }
-
 local function decodeLiteral(str, i)
-  local word = str:match("^%a+", i)
-  if word == "null" then return nil, i + 4 end
-  if literals[word] == nil then decodeError(str, i, "invalid literal '" .. (word or "") .. "'") end
-  return literals[word], i + #word
+  local e = scan(str, i, delimiters, false)
+  local word = str:sub(i, e - 1)
+  if not isLiteral[word] then decodeError(str, i, "invalid literal '" .. word .. "'") end
+  return literals[word], e
 end
 
 local function decodeArray(str, i)
-  local res, n = {}, 0
-  i = skipSpace(str, i + 1)
-  if str:sub(i, i) == "]" then return res, i + 1 end
+  local res, n = {}, 1
+  i = i + 1
   while true do
+    i = scan(str, i, spaces, true)
+    if str:sub(i, i) == "]" then
+      i = i + 1
+      break
+    end
     local v
     v, i = decodeValue(str, i)
-    n = n + 1
     res[n] = v
-    i = skipSpace(str, i)
+    n = n + 1
+    i = scan(str, i, spaces, true)
     local c = str:sub(i, i)
     i = i + 1
-    if c == "]" then return res, i end
-    if c ~= "," then decodeError(str, i - 1, "expected ']' or ','") end
+    if c == "]" then break end
+    if c ~= "," then decodeError(str, i, "expected ']' or ','") end
   end
+  return res, i
 end
 
 local function decodeObject(str, i)
   local res = {}
-  i = skipSpace(str, i + 1)
-  if str:sub(i, i) == "}" then return res, i + 1 end
+  i = i + 1
   while true do
-    i = skipSpace(str, i)
+    i = scan(str, i, spaces, true)
+    if str:sub(i, i) == "}" then
+      i = i + 1
+      break
+    end
     if str:sub(i, i) ~= '"' then decodeError(str, i, "expected string for key") end
-    local key
-    key, i = decodeString(str, i)
-    i = skipSpace(str, i)
+    local key, val
+    key, i = decodeValue(str, i)
+    i = scan(str, i, spaces, true)
     if str:sub(i, i) ~= ":" then decodeError(str, i, "expected ':' after key") end
-    local v
-    v, i = decodeValue(str, skipSpace(str, i + 1))
-    res[key] = v
-    i = skipSpace(str, i)
+    i = scan(str, i + 1, spaces, true)
+    val, i = decodeValue(str, i)
+    res[key] = val
+    i = scan(str, i, spaces, true)
     local c = str:sub(i, i)
     i = i + 1
-    if c == "}" then return res, i end
-    if c ~= "," then decodeError(str, i - 1, "expected '}' or ','") end
+    if c == "}" then break end
+    if c ~= "," then decodeError(str, i, "expected '}' or ','") end
   end
+  return res, i
 end
 
+local starts = {
+  ['"'] = decodeString, ["{"] = decodeObject, ["["] = decodeArray,
+  t = decodeLiteral, f = decodeLiteral, n = decodeLiteral, ["-"] = decodeNumber,
+}
+for d = 0, 9 do starts[tostring(d)] = decodeNumber end
+
 decodeValue = function(str, i)
-  i = skipSpace(str, i)
   local c = str:sub(i, i)
-  if c == '"' then return decodeString(str, i)
-  elseif c == "{" then return decodeObject(str, i)
-  elseif c == "[" then return decodeArray(str, i)
-  elseif c == "-" or c:match("%d") then return decodeNumber(str, i)
-  elseif c == "" then decodeError(str, i, "unexpected end of input")
-  end
-  return decodeLiteral(str, i)
+  local f = starts[c]
+  if f then return f(str, i) end
+  decodeError(str, i, "unexpected character '" .. c .. "'")
 end
 
 function json.decode(str)
   if type(str) ~= "string" then
     error("expected argument of type string, got " .. type(str))
   end
-  local value, i = decodeValue(str, 1)
-  i = skipSpace(str, i)
+  local res, i = decodeValue(str, scan(str, 1, spaces, true))
+  i = scan(str, i, spaces, true)
   if i <= #str then decodeError(str, i, "trailing garbage") end
-  return value
+  return res
 end
 
 return json

@@ -114,6 +114,10 @@ class AosProcess:
         self.engine, self._handle = self._new_engine()
         self._env_lua = _env_to_lua(self.engine, self.env)
         outcome = self._call(self.engine, self._handle, self.process_msg, self._env_lua)
+        self._booted = outcome.error is None
+        if not self._booted:  # the CU keeps no memory of a failed call: a fresh state
+            self.engine, self._handle = self._new_engine()
+            self._env_lua = _env_to_lua(self.engine, self.env)
         return outcome
 
     def _call(self, engine: Any, handle: Any, msg: Mapping[str, Any], env: Any) -> Outcome:
@@ -156,7 +160,8 @@ class AosProcess:
     def _replica(self) -> tuple[Any, Any, Any]:
         engine, handle = self._new_engine()
         env = _env_to_lua(engine, self.env)
-        self._call(engine, handle, self.process_msg, env)
+        if self._booted:
+            self._call(engine, handle, self.process_msg, env)
         for old in self.history:
             self._call(engine, handle, old, env)
         return engine, handle, env

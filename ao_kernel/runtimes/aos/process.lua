@@ -19,6 +19,7 @@
 --   11 error: {Error = prints .. "error:" .. err} (an error value that is neither a
 --      string nor a number makes handle itself fail); else Output {data, prompt,
 --      print} (an Eval gets {data, prompt, test})
+require(".compat")
 local json = require("json")
 local utils = require(".utils")
 local chance = require(".chance")
@@ -51,9 +52,9 @@ print = function(a)
     a = Colors.red .. "nil" .. Colors.reset
   elseif type(a) == "number" then
     a = Colors.green .. tostring(a) .. Colors.reset
-  elseif type(a) ~= "string" then
-    a = tostring(a)
   end
+  -- any other value (a function, a coroutine) goes on as it is, as in the real
+  -- module, and fails the message where the print log is joined (send_shapes)
   if HANDLER_PRINT_LOGS == nil then
     if rawPrint then rawPrint(a) end
     return nil
@@ -181,10 +182,14 @@ end
 
 local function initializeState(msg, env)
   if not Seeded then
-    local source = tostring(msg.Owner or "") .. tostring(msg.Module or "") .. tostring(msg.Id or "")
+    -- the first message seeds the generator from its Owner, Module and Id: one that
+    -- lacks any of them (every message but the process message has no Module) fails,
+    -- as in the real module -- which is what every message after a failed process
+    -- message meets, since that message's memory is discarded (on_boot_error)
+    local source = msg.Owner .. msg.Module .. msg.Id
     local sum = 0
     for i = 1, #source do sum = sum + source:byte(i) end
-    chance.seed(tonumber(tostring(msg["Block-Height"] or "") .. tostring(sum)) or sum)
+    chance.seed(tonumber(msg["Block-Height"] .. sum))
     math.random = function(...)
       local n = select("#", ...)
       if n == 0 then return chance.random() end
@@ -205,16 +210,13 @@ local function initializeState(msg, env)
 end
 
 local function attachReplyForward(msg)
+  -- reply sets Target, X-Reference and X-Origin on the caller's table: values the
+  -- caller put at its root are overwritten or dropped (recording reply_reference_origin)
   msg.reply = function(replyMsg)
-    local out = {}
-    for k, v in pairs(replyMsg or {}) do out[k] = v end
-    out.Target = msg["Reply-To"] or out.Target or msg.From
-    local tags = ao._tagList(out.Tags)
-    local ref = msg["X-Reference"] or msg.Reference
-    if ref ~= nil then tags[#tags + 1] = { name = "X-Reference", value = ref } end
-    if msg["X-Origin"] ~= nil then tags[#tags + 1] = { name = "X-Origin", value = msg["X-Origin"] } end
-    out.Tags = tags
-    return ao.send(out)
+    replyMsg.Target = msg["Reply-To"] or replyMsg.Target or msg.From
+    replyMsg["X-Reference"] = msg["X-Reference"] or msg.Reference
+    replyMsg["X-Origin"] = msg["X-Origin"]
+    return ao.send(replyMsg)
   end
   msg.forward = function(target, extra)
     local out = ao.sanitize(msg)
@@ -311,10 +313,11 @@ function process.handle(msg, env)
   attachReplyForward(msg)
 
   Handlers._lastHandler, Handlers._lastTraceback = nil, nil
+  -- The coroutine's first answer decides, as in the real module: (true, ...) from the
+  -- pcall, or whatever a handler yielded -- Receive yields its (truthy) pattern, a
+  -- user's yield(false, "why") is an Error, a bare yield() makes handle itself fail.
   local co = coroutine.create(function() return pcall(Handlers.evaluate, msg, env) end)
-  local resumed, status, result = coroutine.resume(co)
-  if not resumed then status, result = false, status end
-  if coroutine.status(co) == "suspended" then status = true end
+  local _, status, result = coroutine.resume(co)
   -- Handlers.coroutines, as the real module keeps it (derived from oracle runs, corpus
   -- sequences receive_reply and coroutine_bookkeeping): every message's coroutine is
   -- appended, finished or not, then one forward pass by index removes dead entries --

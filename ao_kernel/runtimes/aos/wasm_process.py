@@ -141,6 +141,9 @@ class WasmAosProcess:
             _FRESH[self.module.sha256] = _fresh_pages(fresh)
         self.boot_outcome = self._call(self.process_msg)
         self.last_fuel = int(self.instance.fuel_used)
+        if self.boot_outcome.error is not None:  # the CU keeps no memory of a failed call:
+            self.instance = WasmInstance(self.module, fuel=fuel,  # here, the initial heap
+                                         memory_limit=self.memory_limit, seed=seed)
         self._checkpoint: _Checkpoint | None = None
         self._take_checkpoint()
 

@@ -1,4 +1,4 @@
-"use strict";(self.rspackChunkao_kernel=self.rspackChunkao_kernel||[]).push([[232],{475(o,r,e){var a=e(601),t=e.n(a),n=e(314),p=(e.n(n))()(t());p.push([o.id,`/*
+"use strict";(self.rspackChunkao_kernel=self.rspackChunkao_kernel||[]).push([[232],{934(o,r,e){var a=e(384),t=e.n(a),n=e(721),p=(e.n(n))()(t());p.push([o.id,`/*
  * ao-kernel: AO output cards and the AO side panel.
  * --jp-* variables for colours (ANSI magenta aside), so both the light and the dark
  * theme read well.
@@ -117,6 +117,44 @@ pre.jp-AO-output.jp-AO-error {
 .jp-AO-prompt {
   color: var(--jp-ui-font-color2);
   font-size: var(--jp-ui-font-size0);
+}
+
+/* what came back to you: plain, visible, never folded */
+.jp-AO-replies {
+  margin: 2px 0 4px;
+  padding: 2px 6px;
+  border-left: 3px solid var(--jp-brand-color1);
+  background: var(--jp-layout-color2);
+  font-family: var(--jp-code-font-family);
+  color: var(--jp-content-font-color1);
+}
+
+.jp-AO-repliesTitle {
+  font-family: var(--jp-ui-font-family);
+  font-size: var(--jp-ui-font-size1);
+  font-weight: 600;
+  color: var(--jp-ui-font-color1);
+}
+
+.jp-AO-reply > span {
+  margin-right: 6px;
+}
+
+.jp-AO-replyTo {
+  font-weight: 600;
+  color: var(--jp-ui-font-color1);
+}
+
+.jp-AO-replyAction {
+  color: var(--jp-ui-font-color1);
+}
+
+.jp-AO-replyAction::before {
+  content: '[';
+}
+
+.jp-AO-replyAction::after {
+  content: ']';
 }
 
 .jp-AO-section > summary {
@@ -359,4 +397,4 @@ pre.jp-AO-output.jp-AO-error {
   color: var(--jp-ui-font-color2);
   font-style: italic;
 }
-`,""]),e.d(r,{},{A:p})},314(o){o.exports=function(o){var r=[];return r.toString=function(){return this.map(function(r){var e="",a=void 0!==r[5];return r[4]&&(e+="@supports (".concat(r[4],") {")),r[2]&&(e+="@media ".concat(r[2]," {")),a&&(e+="@layer".concat(r[5].length>0?" ".concat(r[5]):""," {")),e+=o(r),a&&(e+="}"),r[2]&&(e+="}"),r[4]&&(e+="}"),e}).join("")},r.i=function(o,e,a,t,n){"string"==typeof o&&(o=[[null,o,void 0]]);var p={};if(a)for(var l=0;l<this.length;l++){var i=this[l][0];null!=i&&(p[i]=!0)}for(var c=0;c<o.length;c++){var s=[].concat(o[c]);a&&p[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),e&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=e),t&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=t):s[4]="".concat(t)),r.push(s))}},r}},601(o){o.exports=function(o){return o[1]}},72(o){var r=[];function e(o){for(var e=-1,a=0;a<r.length;a++)if(r[a].identifier===o){e=a;break}return e}function a(o,a){for(var t={},n=[],p=0;p<o.length;p++){var l=o[p],i=a.base?l[0]+a.base:l[0],c=t[i]||0,s="".concat(i," ").concat(c);t[i]=c+1;var d=e(s),j={css:l[1],media:l[2],sourceMap:l[3],supports:l[4],layer:l[5]};if(-1!==d)r[d].references++,r[d].updater(j);else{var f=function(o,r){var e=r.domAPI(r);return e.update(o),function(r){r?(r.css!==o.css||r.media!==o.media||r.sourceMap!==o.sourceMap||r.supports!==o.supports||r.layer!==o.layer)&&e.update(o=r):e.remove()}}(j,a);a.byIndex=p,r.splice(p,0,{identifier:s,updater:f,references:1})}n.push(s)}return n}o.exports=function(o,t){var n=a(o=o||[],t=t||{});return function(o){o=o||[];for(var p=0;p<n.length;p++){var l=e(n[p]);r[l].references--}for(var i=a(o,t),c=0;c<n.length;c++){var s=e(n[c]);0===r[s].references&&(r[s].updater(),r.splice(s,1))}n=i}}},659(o){var r={};o.exports=function(o,e){var a=function(o){if(void 0===r[o]){var e=document.querySelector(o);if(window.HTMLIFrameElement&&e instanceof window.HTMLIFrameElement)try{e=e.contentDocument.head}catch(o){e=null}r[o]=e}return r[o]}(o);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(e)}},540(o){o.exports=function(o){var r=document.createElement("style");return o.setAttributes(r,o.attributes),o.insert(r,o.options),r}},56(o,r,e){o.exports=function(o){var r=e.nc;r&&o.setAttribute("nonce",r)}},825(o){o.exports=function(o){if("u"<typeof document)return{update:function(){},remove:function(){}};var r=o.insertStyleElement(o);return{update:function(e){var a,t,n;a="",e.supports&&(a+="@supports (".concat(e.supports,") {")),e.media&&(a+="@media ".concat(e.media," {")),(t=void 0!==e.layer)&&(a+="@layer".concat(e.layer.length>0?" ".concat(e.layer):""," {")),a+=e.css,t&&(a+="}"),e.media&&(a+="}"),e.supports&&(a+="}"),(n=e.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),o.styleTagTransform(a,r,o.options)},remove:function(){var o;null===(o=r).parentNode||o.parentNode.removeChild(o)}}}},113(o){o.exports=function(o,r){if(r.styleSheet)r.styleSheet.cssText=o;else{for(;r.firstChild;)r.removeChild(r.firstChild);r.appendChild(document.createTextNode(o))}}},579(o,r,e){var a=e(72),t=e.n(a),n=e(825),p=e.n(n),l=e(659),i=e.n(l),c=e(56),s=e.n(c),d=e(540),j=e.n(d),f=e(113),h=e.n(f),u=e(475),v={};v.styleTagTransform=h(),v.setAttributes=s(),v.insert=i().bind(null,"head"),v.domAPI=p(),v.insertStyleElement=j(),t()(u.A,v),u.A&&u.A.locals&&u.A.locals}}]);
+`,""]),e.d(r,{},{A:p})},721(o){o.exports=function(o){var r=[];return r.toString=function(){return this.map(function(r){var e="",a=void 0!==r[5];return r[4]&&(e+="@supports (".concat(r[4],") {")),r[2]&&(e+="@media ".concat(r[2]," {")),a&&(e+="@layer".concat(r[5].length>0?" ".concat(r[5]):""," {")),e+=o(r),a&&(e+="}"),r[2]&&(e+="}"),r[4]&&(e+="}"),e}).join("")},r.i=function(o,e,a,t,n){"string"==typeof o&&(o=[[null,o,void 0]]);var p={};if(a)for(var l=0;l<this.length;l++){var i=this[l][0];null!=i&&(p[i]=!0)}for(var c=0;c<o.length;c++){var s=[].concat(o[c]);a&&p[s[0]]||(void 0!==n&&(void 0===s[5]||(s[1]="@layer".concat(s[5].length>0?" ".concat(s[5]):""," {").concat(s[1],"}")),s[5]=n),e&&(s[2]&&(s[1]="@media ".concat(s[2]," {").concat(s[1],"}")),s[2]=e),t&&(s[4]?(s[1]="@supports (".concat(s[4],") {").concat(s[1],"}"),s[4]=t):s[4]="".concat(t)),r.push(s))}},r}},384(o){o.exports=function(o){return o[1]}},681(o){var r=[];function e(o){for(var e=-1,a=0;a<r.length;a++)if(r[a].identifier===o){e=a;break}return e}function a(o,a){for(var t={},n=[],p=0;p<o.length;p++){var l=o[p],i=a.base?l[0]+a.base:l[0],c=t[i]||0,s="".concat(i," ").concat(c);t[i]=c+1;var d=e(s),j={css:l[1],media:l[2],sourceMap:l[3],supports:l[4],layer:l[5]};if(-1!==d)r[d].references++,r[d].updater(j);else{var f=function(o,r){var e=r.domAPI(r);return e.update(o),function(r){r?(r.css!==o.css||r.media!==o.media||r.sourceMap!==o.sourceMap||r.supports!==o.supports||r.layer!==o.layer)&&e.update(o=r):e.remove()}}(j,a);a.byIndex=p,r.splice(p,0,{identifier:s,updater:f,references:1})}n.push(s)}return n}o.exports=function(o,t){var n=a(o=o||[],t=t||{});return function(o){o=o||[];for(var p=0;p<n.length;p++){var l=e(n[p]);r[l].references--}for(var i=a(o,t),c=0;c<n.length;c++){var s=e(n[c]);0===r[s].references&&(r[s].updater(),r.splice(s,1))}n=i}}},894(o){var r={};o.exports=function(o,e){var a=function(o){if(void 0===r[o]){var e=document.querySelector(o);if(window.HTMLIFrameElement&&e instanceof window.HTMLIFrameElement)try{e=e.contentDocument.head}catch(o){e=null}r[o]=e}return r[o]}(o);if(!a)throw Error("Couldn't find a style target. This probably means that the value for the 'insert' parameter is invalid.");a.appendChild(e)}},101(o){o.exports=function(o){var r=document.createElement("style");return o.setAttributes(r,o.attributes),o.insert(r,o.options),r}},377(o,r,e){o.exports=function(o){var r=e.nc;r&&o.setAttribute("nonce",r)}},102(o){o.exports=function(o){if("u"<typeof document)return{update:function(){},remove:function(){}};var r=o.insertStyleElement(o);return{update:function(e){var a,t,n;a="",e.supports&&(a+="@supports (".concat(e.supports,") {")),e.media&&(a+="@media ".concat(e.media," {")),(t=void 0!==e.layer)&&(a+="@layer".concat(e.layer.length>0?" ".concat(e.layer):""," {")),a+=e.css,t&&(a+="}"),e.media&&(a+="}"),e.supports&&(a+="}"),(n=e.sourceMap)&&"u">typeof btoa&&(a+="\n/*# sourceMappingURL=data:application/json;base64,".concat(btoa(unescape(encodeURIComponent(JSON.stringify(n))))," */")),o.styleTagTransform(a,r,o.options)},remove:function(){var o;null===(o=r).parentNode||o.parentNode.removeChild(o)}}}},842(o){o.exports=function(o,r){if(r.styleSheet)r.styleSheet.cssText=o;else{for(;r.firstChild;)r.removeChild(r.firstChild);r.appendChild(document.createTextNode(o))}}},579(o,r,e){var a=e(681),t=e.n(a),n=e(102),p=e.n(n),l=e(894),i=e.n(l),c=e(377),s=e.n(c),d=e(101),j=e.n(d),f=e(842),u=e.n(f),h=e(934),v={};v.styleTagTransform=u(),v.setAttributes=s(),v.insert=i().bind(null,"head"),v.domAPI=p(),v.insertStyleElement=j(),t()(h.A,v),h.A&&h.A.locals&&h.A.locals}}]);
