@@ -121,20 +121,46 @@ do
   end
 end
 
+-- An argument error of a wrapped library function, worded as Lua words it for the
+-- function itself (the wrapper runs it through pcall, so its own message says '?'): the
+-- name the caller used, a method call numbering its arguments after the receiver; the
+-- global name ('string.rep', 'setmetatable') when called from C (pcall) or by a name
+-- Lua cannot see; the caller's position in front. `level` is the wrapper's stack level
+-- as seen from here. A wrapper the caller tail-called is gone from the stack: its short
+-- name is used, without a position.
+local function lib_error(e, short, global, level)
+  if tripped then error(tripped, 0) end
+  if type(e) ~= "string" then error(e, 0) end
+  local info = getinfo(level, "nt")
+  local name, method = global, false
+  if info and info.istailcall then
+    name = short
+  elseif info and info.name then
+    name, method = info.name, info.namewhat == "method"
+  end
+  if method then
+    local n = tointeger(tonumber(e:match("^bad argument #(%d+) to '%?'") or ""))
+    if n == 1 then
+      e = gsub(e, "^bad argument #1 to '%?' ", "calling '" .. name .. "' on bad self ", 1)
+    elseif n then
+      e = gsub(e, "^bad argument #%d+", "bad argument #" .. (n - 1), 1)
+    end
+  end
+  e = gsub(e, "to '%?'", "to '" .. name .. "'", 1)
+  local caller = getinfo(level + 1, "S")
+  if caller and caller.what ~= "C" and not find(e, "^[^\n]-:%d+: ") then
+    error(e, level + 1)
+  end
+  error(e, 0)
+end
+
 -- C functions that copy data: charge by output size, keep the user's error position.
-local function guard(lib, name, cost, two)
+local function guard(lib, name, cost, two, libname)
   local f = lib[name]
-  local label = "to '" .. name .. "'"
+  local global = (libname or "string") .. "." .. name
   lib[name] = function(...)
     local ok, r, r2 = pcall(f, ...)
-    if not ok then
-      if tripped then error(tripped, 0) end
-      if type(r) == "string" then
-        r = gsub(r, "to '%?'", label, 1)
-        if not find(r, "^[^\n]-:%d+: ") then error(r, 2) end
-      end
-      error(r, 0)
-    end
+    if not ok then lib_error(r, name, global, 2) end
     charge(cost(r, ...))
     if two then return r, r2 end
     return r
@@ -146,8 +172,8 @@ for _, n in ipairs({"rep", "format", "sub", "upper", "lower", "reverse"}) do
   guard(string, n, by_len)
 end
 guard(string, "gsub", by_len, true)
-guard(table, "concat", by_len)
-guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
+guard(table, "concat", by_len, false, "table")
+guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end, false, "table")
 
 -- C functions that read their input or move elements: charged after the call by the work
 -- they must have done (a function of the arguments and the result, so deterministic): one
@@ -163,20 +189,11 @@ do
   local raw_find, raw_gmatch, raw_sub = string.find, string.gmatch, string.sub
   local raw_len8, raw_insert, raw_remove, raw_tonumber = utf8.len, table.insert, table.remove, tonumber
 
-  -- an error of the wrapped function, named and placed as if it had been called directly:
-  -- the short name and the caller's position (level 3: the wrappers tail-call into the
-  -- function that calls this one). Two differences remain, as with the guarded functions
-  -- above: a caller that itself tail-called (`return s:find(x)`) is gone from the stack,
-  -- so the message has no position; a method call (s:find(x)) numbers its arguments from
-  -- the pattern in the library's own message, here from the subject.
-  local function fail(name, e)
-    if tripped then error(tripped, 0) end
-    if type(e) == "string" then
-      e = gsub(e, "to '%?'", "to '" .. name .. "'", 1)
-      local caller = getinfo(3, "S")
-      if caller and caller.what ~= "C" and not find(e, "^[^\n]-:%d+: ") then error(e, 3) end
-    end
-    error(e, 0)
+  -- the results of pcall(f, ...) when it succeeded, else the library's own error (see
+  -- lib_error); called as an argument from a wrapper, so the wrapper is still on the stack
+  local function checked(short, global, ok, ...)
+    if ok then return ... end
+    lib_error((...), short, global, 3)
   end
 
   local function first_byte(n, init)
@@ -193,8 +210,7 @@ do
     return (i or n + 1) - first_byte(n, init)
   end
 
-  local function found(s, init, ok, i, ...)
-    if not ok then fail("find", i) end
+  local function found(s, init, i, ...)
     local bytes = scanned(s, init, i)
     if bytes > SCAN_FREE then charge(bytes >> 4) end
     return i, ...
@@ -231,14 +247,13 @@ do
   string.find = function(...)
     local s, p, init, plain = ...
     local i = not plain and in_lua(s, p, init)
-    if i then return found(s, init, pcall(find_in_lua, s, p, i)) end
-    return found(s, init, pcall(raw_find, ...))
+    if i then return found(s, init, checked("find", "string.find", pcall(find_in_lua, s, p, i))) end
+    return found(s, init, checked("find", "string.find", pcall(raw_find, ...)))
   end
 
   -- string.match is string.find without the positions (the whole match when the pattern
   -- has no captures), which lets it be charged the same way
-  local function matched(s, init, ok, i, j, ...)
-    if not ok then fail("match", i) end
+  local function matched(s, init, i, j, ...)
     local bytes = scanned(s, init, i)
     if bytes > SCAN_FREE then charge(bytes >> 4) end
     if i == nil then return nil end
@@ -248,27 +263,29 @@ do
   string.match = function(...)
     local s, p, init = ...
     local i = in_lua(s, p, init)
-    if i then return matched(s, init, pcall(find_in_lua, s, p, i)) end
-    return matched(s, init, pcall(raw_find, ...))
+    if i then
+      return matched(s, init, checked("match", "string.match", pcall(find_in_lua, s, p, i)))
+    end
+    return matched(s, init, checked("match", "string.match", pcall(raw_find, ...)))
   end
 
   -- one full pass over the subject, charged when the iterator is made
-  local function iterator(s, ok, it)
-    if not ok then fail("gmatch", it) end
+  local function iterator(s, it)
     if type(s) == "string" and #s > SCAN_FREE then charge(#s >> 4) end
     return it
   end
   string.gmatch = function(...)
     local s, p = ...
-    if in_lua(s, p, 1, true) then return iterator(s, pcall(patterns.gmatch, s, p)) end
-    return iterator(s, pcall(raw_gmatch, ...))
+    if in_lua(s, p, 1, true) then
+      return iterator(s, checked("gmatch", "string.gmatch", pcall(patterns.gmatch, s, p)))
+    end
+    return iterator(s, checked("gmatch", "string.gmatch", pcall(raw_gmatch, ...)))
   end
 
   -- string.gsub (already charged by what it makes, above) runs in Lua on the same terms
   local guarded_gsub = string.gsub
   local repl_types = {string = true, number = true, table = true, ["function"] = true}
-  local function replaced(s, ok, r, n)
-    if not ok then fail("gsub", r) end
+  local function replaced(s, r, n)
     charge(by_len(r))
     return r, n
   end
@@ -276,20 +293,21 @@ do
     local s, p, repl, max_n = ...
     if repl_types[type(repl)] and (max_n == nil or tointeger(max_n)) and in_lua(s, p, 1) then
       max_n = max_n == nil and #s + 1 or tointeger(max_n)
-      return replaced(s, pcall(patterns.gsub, s, p, repl, max_n))
+      return replaced(s, checked("gsub", "string.gsub", pcall(patterns.gsub, s, p, repl, max_n)))
     end
     return guarded_gsub(...)
   end
 
-  local function counted(name, cost, ok, ...)
-    if not ok then fail(name, (...)) end
+  local function counted(cost, ...)
     if cost > SCAN_FREE then charge(cost) end
     return ...
   end
   local function bytes_of(s) return type(s) == "string" and #s or 0 end
-  utf8.len = function(...) return counted("len", bytes_of((...)) >> 2, pcall(raw_len8, ...)) end
+  utf8.len = function(...)
+    return counted(bytes_of((...)) >> 2, checked("len", "utf8.len", pcall(raw_len8, ...)))
+  end
   G.tonumber = function(...)
-    return counted("tonumber", bytes_of((...)), pcall(raw_tonumber, ...))
+    return counted(bytes_of((...)), checked("tonumber", "tonumber", pcall(raw_tonumber, ...)))
   end
 
   -- table.insert(t, pos, v) and table.remove(t, pos) shift the elements after pos
@@ -302,12 +320,12 @@ do
   table.insert = function(...)
     local t, pos = ...
     local moves = select("#", ...) == 3 and shifted(t, pos) or 0
-    return counted("insert", moves, pcall(raw_insert, ...))
+    return counted(moves, checked("insert", "table.insert", pcall(raw_insert, ...)))
   end
   table.remove = function(...)
     local t, pos = ...
     local moves = select("#", ...) > 1 and shifted(t, pos) or 0
-    return counted("remove", moves, pcall(raw_remove, ...))
+    return counted(moves, checked("remove", "table.remove", pcall(raw_remove, ...)))
   end
 end
 
@@ -668,16 +686,14 @@ G.load = function(chunk, name, mode, ...)
   return load(chunk, name, "t")
 end
 
-G.setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    local gc = rawget(mt, "__gc")
-    rawset(mt, "__gc", nil)
-    local ok, r = pcall(setmetatable, t, mt)
-    rawset(mt, "__gc", gc)
-    if not ok then error(r, 2) end
-    return r
-  end
-  return setmetatable(t, mt)
+G.setmetatable = function(...)
+  local t, mt = ...
+  local gc = type(mt) == "table" and rawget(mt, "__gc") or nil
+  if gc ~= nil then rawset(mt, "__gc", nil) end
+  local ok, r = pcall(setmetatable, ...)
+  if gc ~= nil then rawset(mt, "__gc", gc) end
+  if not ok then lib_error(r, "setmetatable", "setmetatable", 2) end
+  return r
 end
 
 G.collectgarbage = function(opt, arg)
