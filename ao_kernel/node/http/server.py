@@ -366,7 +366,8 @@ class NodeServer:
             return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
         headers["content-type"] = "application/json"
         return web.Response(status=reply.status, headers=headers,
-                            body=json.dumps(reply.body, ensure_ascii=False).encode("utf-8"))
+                            body=json.dumps(reply.body, ensure_ascii=False,
+                                            default=_json_text).encode("utf-8"))
 
     def _error(self, request: web.Request, exc: BaseException) -> web.Response:
         status, msg = hyperbeam.error_message(exc)
@@ -427,6 +428,14 @@ class NodeServer:
         if found is not None:
             return found
         return self.node.read(id_)
+
+
+def _json_text(value: Any) -> str:
+    """Bytes in a legacy JSON answer (a process replied with binary data): JSON carries
+    text only, so as UTF-8 with replacement characters, as the legacy CU's strings are."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _signed(msg: Message | None) -> bool:

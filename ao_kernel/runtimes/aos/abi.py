@@ -56,6 +56,17 @@ def header_case(key: str) -> str:
 _HEADER_CASE: dict[str, str] = {}  # tag names recur in every message
 
 
+def lua_text(value: Value) -> str | bytes:
+    """A message value as a Lua string for the process: like :func:`tag_value`, except that
+    bytes which are not UTF-8 stay bytes, so binary data reaches Lua byte for byte."""
+    if value.__class__ is bytes:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return tag_value(value)
+
+
 def tag_value(value: Value) -> str:
     """A message value as tag text (aos tags are strings)."""
     if isinstance(value, str):
@@ -92,21 +103,28 @@ def owner_of(msg: Message, default: str) -> str:
 
 
 def tags_of(msg: Message) -> list[dict[str, str]]:
-    """The tag list of ``msg`` in its own order (original ANS-104 tags when known)."""
+    """The tag list of ``msg`` in its own order (original ANS-104 tags when known), as text."""
+    return tags_for_lua(msg, text=tag_value)  # type: ignore[return-value]
+
+
+def tags_for_lua(msg: Message, text: Any = lua_text) -> list[dict[str, str | bytes]]:
+    """The tag list of ``msg`` as the process sees it: values that are not UTF-8 kept as
+    bytes (``text=tag_value`` gives them as text with replacement characters)."""
     items = msg._items
     for commitment in (msg.commitments.values() if "commitments" in items else ()):
         if isinstance(commitment, Message):
             original = commitment.get("original-tags")
             if isinstance(original, Message) and original:
                 ordered = sorted(original.items(), key=lambda kv: int(kv[0]))
-                out = []
+                out: list[dict[str, str | bytes]] = []
                 for _, tag in ordered:
                     if isinstance(tag, Message):
+                        value = tag.get("value")
                         out.append({"name": tag.text("name") or "",
-                                    "value": tag.text("value") or ""})
+                                    "value": "" if value is None else text(value)})
                 return out
     return [
-        {"name": header_case(k), "value": v if v.__class__ is str else tag_value(v)}
+        {"name": header_case(k), "value": v if v.__class__ is str else text(v)}
         for k, v in items.items()
         if k not in ROOT_KEYS and k[:4] != "priv" and v.__class__ is not Message
     ]
@@ -133,8 +151,8 @@ def json1_message(
         "Owner": owner,
         "From": tag_value(from_process) if from_process is not None else owner,
         "Target": "" if target is _ABSENT else tag_value(target),
-        "Tags": tags_of(msg),
-        "Data": "" if data is _ABSENT else tag_value(data),
+        "Tags": tags_for_lua(msg),
+        "Data": "" if data is _ABSENT else lua_text(data),
     }
     if anchor is not _ABSENT:
         out["Anchor"] = tag_value(anchor)
@@ -229,15 +247,16 @@ def as_list(value: Any, *, split_text: bool = False) -> list[Any]:
     return [value]
 
 
-def outcome_text(value: Any) -> str:
+def outcome_text(value: Any) -> Any:
     """A value coming *out* of a process (an outbox tag, ``Data``, ``Anchor``) as the text
     of a message field; :func:`tag_value` is its counterpart for message values going
     *in*. JSON null is absent (``""``); numbers are as JSON decoded them (``1.0`` stays
-    ``"1.0"``); tables are their JSON text. Pushed messages are built with it, so their
+    ``"1.0"``); tables are their JSON text; a Lua string that is not UTF-8 stays bytes
+    (binary data goes on byte for byte). Pushed messages are built with it, so their
     IDs (and the hashpaths over them) depend on exactly this text."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, (str, bytes)):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -246,9 +265,9 @@ def outcome_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def tags_to_dict(tags: Any) -> dict[str, str]:
+def tags_to_dict(tags: Any) -> dict[str, Any]:
     """A tag list as an ordered name -> value dict (last duplicate wins)."""
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for tag in as_list(tags):
         if isinstance(tag, Mapping):
             out[str(tag.get("name"))] = outcome_text(tag.get("value"))

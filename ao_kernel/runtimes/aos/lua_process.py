@@ -154,7 +154,7 @@ class AosProcess:
         try:
             converted = to_python(raw)
         except UnicodeDecodeError:  # a string in the result is not UTF-8
-            converted = _decoded(engine.to_python(raw))
+            converted = _readable(_decoded(engine.to_python(raw)))
         return outcome_from(converted or {})
 
     def _replica(self) -> tuple[Any, Any, Any]:
@@ -366,12 +366,13 @@ def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
     return tuple(flat)
 
 
-_SCALARS = frozenset({str, int, float, bool})
+_SCALARS = frozenset({str, bytes, int, float, bool})
 
 
 def _decoded(value: Any) -> Any:
     """A result converted binary-safely (``LuaEngine.to_python``) in :func:`to_python`'s
-    shapes: text decoded with replacement characters, empty tables as lists."""
+    shapes: keys as text, values that are not UTF-8 kept as bytes (binary data comes back
+    byte for byte), empty tables as lists."""
     if isinstance(value, dict):
         if not value:
             return []
@@ -380,7 +381,32 @@ def _decoded(value: Any) -> Any:
     if isinstance(value, list):
         return [_decoded(v) for v in value]
     if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
+
+
+def _readable(response: Any) -> Any:
+    """A response with binary values: what is shown (``Output``, ``Error``) as text with
+    replacement characters; messages, spawns and assignments keep their bytes."""
+    if not isinstance(response, dict):
+        return response
+    out = dict(response)
+    for key in ("Output", "Error"):
+        if key in out:
+            out[key] = _text_only(out[key])
+    return out
+
+
+def _text_only(value: Any) -> Any:
+    if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {k: _text_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_only(v) for v in value]
     return value
 
 

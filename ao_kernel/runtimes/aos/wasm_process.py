@@ -155,7 +155,8 @@ class WasmAosProcess:
         if isinstance(ts, int):
             inst.clock_ms = ts
         try:
-            raw = inst.call_strings("handle", json.dumps(msg, separators=(",", ":")),
+            raw = inst.call_strings("handle", json.dumps(msg, separators=(",", ":"),
+                                                         default=_as_text),
                                     self._env_json)
         except (ComputeLimitError, MemoryLimitError) as exc:
             return Outcome(error=f"{type(exc).__name__.replace('Error', '')}: {exc}")
@@ -278,3 +279,9 @@ def _tag(entity: Any, name: str) -> str | None:
     return None
 
 
+def _as_text(value: object) -> str:
+    """Binary values in a JSON-1 message for the real module, whose ABI is JSON text: the
+    bytes as UTF-8 with replacement characters (docs/aos-differences.md)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
