@@ -247,7 +247,7 @@ def test_selecting_a_message_answers_with_message_assignment_and_result(node: An
     frontend(g, {"type": "select", "kind": "message", "process": proc.id, "slot": 1})
     d = g.detail
     assert d["kind"] == "message"
-    assert d["message"]["action"] == "Ping"
+    assert d["message"]["Action"] == "Ping"  # keys keep their case
     assert d["message"]["data"] == "hello"
     assert d["assignment"]["slot"] == 1
     assert d["assignment"]["hash-chain"] == res.assignment.text("hash-chain")
@@ -305,7 +305,7 @@ def test_timeline_diff_shows_what_the_slot_changed(counter: Any) -> None:
     assert changes["Balances.alice"]["after"] == "98"
     assert changes["Balances.bob"] == {"path": "Balances.bob", "change": "added",
                                        "before": None, "after": "1"}
-    assert t.message["action"] == "Ping"
+    assert t.message["Action"] == "Ping"
     t.slot = 3
     assert "Balances.bob" not in {d["path"] for d in t.diff}
 
@@ -429,7 +429,7 @@ def test_explorer_verifies_commitments_and_the_schedule(node: Any) -> None:
 def test_explorer_reports_a_tampered_message(node: Any) -> None:
     signed = ao.commit(ao.Message({"Action": "Transfer", "Quantity": "1"}), dev_wallet(2))
     assert ExplorerWidget(signed).verify()  # all fine before tampering
-    tampered = signed.with_(quantity="1000")
+    tampered = signed.with_(Quantity="1000")
     e = ExplorerWidget(tampered)
     outcomes = e.verify()
     assert outcomes and not any(v["ok"] for v in outcomes.values())

@@ -120,7 +120,7 @@ def test_plain_message_is_the_general_message() -> None:
                        "anchor": fast["anchor"]})
     assert list(fast.items()) == list(general.items())  # same keys, same order
     tagged = nd.message("P" * 43, action="Ping", data="hi", tags={"X": "1"})
-    assert list(tagged)[:2] == ["action", "x"]  # user tags follow the action
+    assert list(tagged)[:2] == ["Action", "X"]  # user tags follow the action, case kept
 
 
 def test_grouped_computing_keeps_what_ran_when_a_call_raises(

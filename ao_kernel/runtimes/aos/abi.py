@@ -128,7 +128,9 @@ def json1_message(
     """The JSON-1 ``msg`` object for ``msg`` as scheduled by ``assignment``."""
     items = msg._items  # normal keys: reading them directly skips normalising misses
     owner = owner_of(msg, default_owner)
-    from_process = items.get("from-process")
+    from_process = items.get("From-Process")  # pushed messages; older stores lowercased
+    if from_process is None:
+        from_process = items.get("from-process")
     target = items.get("target", _ABSENT)
     data = items.get("data", _ABSENT)
     anchor = items.get("anchor", _ABSENT)
