@@ -41,7 +41,7 @@ from .httpsig import (
     get_format,
     unsigned_id,
 )
-from .message import Message, Value
+from .message import Message, Value, lowercase_keys
 from .structured import TABM, escape_key, format_float, to_tabm
 from .values import Atom, Link
 
@@ -127,7 +127,7 @@ def _id_in_format(msg: Message | tuple[Value, ...], committers: Committers,
                   commitments: Literal["all"] | None, form: CommitmentFormat) -> str:
     """:func:`message_id` in a format other than the default (not memoised)."""
     if form.lowercase_keys:
-        msg = _lowercased(msg)
+        msg = lowercase_keys(msg)
     if isinstance(msg, Message) and "commitments" in msg._items:
         comms = msg.commitments
         selected: list[str] = []
@@ -155,19 +155,8 @@ def tabm_in_format(msg: Message | tuple[Value, ...],
     if form is DEFAULT:
         return to_tabm(msg, links="discard")
     if form.lowercase_keys:
-        msg = _lowercased(msg)  # type: ignore[assignment]
+        msg = lowercase_keys(msg)  # type: ignore[assignment]
     return to_tabm(msg, links="discard", child_id=lambda v: message_id(v, "all", fmt=form))
-
-
-def _lowercased(value: Value) -> Value:
-    """``value`` with every key lowercased, ID-like keys excepted (0.9-edge messages)."""
-    if isinstance(value, Message):
-        return Message._trusted(
-            {(k if len(k) in _ID_KEY_LENGTHS else k.lower()): _lowercased(v)
-             for k, v in value._items.items()}, value.priv)
-    if isinstance(value, tuple):
-        return tuple(_lowercased(v) for v in value)
-    return value
 
 
 _ATOMS = {True: b"true", False: b"false", None: b"null"}

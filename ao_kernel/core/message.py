@@ -332,6 +332,24 @@ def _to_python(value: Value) -> Any:
     return value
 
 
+def lowercase_keys(value: Any) -> Any:
+    """``value`` with every key lowercased (ID-like keys excepted), nested ones too.
+
+    For messages that travel as HTTP headers, whose names HTTP lowercases: a signature
+    over ``Scheduler`` cannot be checked against the ``scheduler`` header that arrives.
+    (Also the key form of the 0.9-edge format.) On a name clash the first key wins."""
+    if isinstance(value, Message):
+        items: dict[str, Value] = {}
+        for k, v in value._items.items():
+            key = k if len(k) in _ID_KEY_SIZES else k.lower()
+            if key not in items:
+                items[key] = lowercase_keys(v)
+        return Message._trusted(items, value._priv)
+    if isinstance(value, tuple):
+        return tuple(lowercase_keys(v) for v in value)
+    return value
+
+
 def as_message(value: object, *, field: str = "message") -> Message:
     """Coerce a mapping into a Message (MessageError naming ``field`` otherwise)."""
     if isinstance(value, Message):
