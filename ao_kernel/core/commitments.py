@@ -101,7 +101,8 @@ def commit(msg: Message, signer: RSASignerLike, *, committed: Sequence[str] | No
         commitment["bundle"] = "true"
     if msg.hashpath:
         commitment["tag"] = msg.hashpath
-    encoded, components, final_keys = normalize_for_encoding(tabm, keys, bundle=bundle)
+    encoded, components, final_keys = normalize_for_encoding(
+        tabm, keys, bundle=bundle, erlang_order=form.erlang_order)
     base = signature_base(encoded, components, commitment_params(commitment))
     signature = signer.sign_pss(base, hash="sha512", salt_length=64)
     cid = b64u_encode(hashlib.sha256(signature).digest())

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode, is_id
+from .erlmap import map_keys_order
 from .errors import HttpsigError, SignatureError
 from .structured import TABM
 
@@ -53,7 +54,9 @@ class CommitmentFormat:
     written in unsigned commitments; ``rsa_keyid_prefix``: text before the standard base64
     modulus in an RSA commitment's keyid; ``label_prefix``: how signatures are labelled in
     the ``signature``/``signature-input`` headers; ``lowercase_keys``: whether keys are
-    lowercased before encoding (HyperBEAM did until 2025-06).
+    lowercased before encoding (HyperBEAM did until 2025-06); ``erlang_order``: whether
+    more than 32 components are listed in Erlang/OTP 27's map order
+    (:mod:`~ao_kernel.core.erlmap`) rather than sorted.
 
     A format is a value passed to the calls that need it (``fmt=``); nothing in this
     module holds a current one.
@@ -65,6 +68,7 @@ class CommitmentFormat:
     rsa_keyid_prefix: str
     label_prefix: str = "comm-"
     lowercase_keys: bool = False
+    erlang_order: bool = True
 
     def rsa_keyid(self, modulus: bytes) -> str:
         return self.rsa_keyid_prefix + b64_encode(modulus)
@@ -111,7 +115,8 @@ def _hmac_states(key: bytes) -> tuple[Any, Any]:
 NEWEST = CommitmentFormat("hb-2025-09", b"constant:ao", "constant:ao", "publickey:", "comm-")
 #: HyperBEAM 0.9 "edge" (3635c5e6, 2025-06): HMAC key and keyid ``ao``, bare base64
 #: modulus keyids, ``sig-`` labels, keys lowercased. Reproduces hyperbeam-edge.json.
-EDGE = CommitmentFormat("hb-0.9-edge", b"ao", "ao", "", "sig-", lowercase_keys=True)
+EDGE = CommitmentFormat("hb-0.9-edge", b"ao", "ao", "", "sig-", lowercase_keys=True,
+                        erlang_order=False)
 #: The format every call uses unless given another one.
 DEFAULT = NEWEST
 FORMATS = {f.name: f for f in (NEWEST, EDGE)} | {"hb-keyid-schemes": NEWEST, "newest": NEWEST,
@@ -580,7 +585,8 @@ def _derived(name: str) -> str:
 
 def _encoded_components(tabm: Mapping[str, Any], commitment: Mapping[str, Any]) -> list[str]:
     keys = _committed_list(commitment)
-    _, components, _ = normalize_for_encoding(tabm, keys, bundle=_is_bundle(commitment))
+    _, components, _ = normalize_for_encoding(tabm, keys, bundle=_is_bundle(commitment),
+                                              ordered=True)
     return components
 
 
@@ -697,15 +703,17 @@ class Encoded:
 
 def normalize_for_encoding(
     tabm: Mapping[str, Any], committed: Sequence[str], *, bundle: bool = False,
-    ordered: bool = False,
+    ordered: bool = False, erlang_order: bool = True,
 ) -> tuple[HTTPMessage, list[str], list[str]]:
     """(encoded headers, signature components, committed AO-Core keys) for a commitment.
 
-    Components are sorted, as HyperBEAM lists them for up to 32 keys; ``ordered`` puts
-    more than 32 in the order of ``committed`` instead (verification: the order the
-    signature's own component list gave, which for HyperBEAM is Erlang's map order). Up
-    to 32 every signer sorts, and sorting also covers components that moved between
-    headers and body on the way (a nested message sent inline, signed as a link)."""
+    Components are listed as HyperBEAM lists them: in ``maps:keys`` order of the encoded
+    message, i.e. sorted up to 32 and in Erlang/OTP 27's HAMT order above
+    (``erlang_order=False``: always sorted, the 0.9-edge option). ``ordered`` puts more
+    than 32 in the order of ``committed`` instead (verification: the order the
+    signature's own component list gave, whichever OTP release signed). Up to 32 every
+    signer sorts, and sorting also covers components that moved between headers and
+    body on the way (a nested message sent inline, signed as a link)."""
     inputs = []
     for key in committed:
         norm = _tabm_key(key, tabm)
@@ -719,8 +727,11 @@ def normalize_for_encoding(
     if body is not None:
         encoded["content-digest"] = content_digest(body)
     components = sorted(encoded)
-    if ordered and len(components) > SORTED_COMPONENTS:
-        components = _in_committed_order(components, committed, encoded)
+    if len(components) > SORTED_COMPONENTS:
+        if ordered:
+            components = _in_committed_order(components, committed, encoded)
+        elif erlang_order:
+            components = map_keys_order(components)
     body_keys = [k for k in committed if not _key_present(k, encoded)]
     committed_keys = _from_siginfo_keys(with_sig, body_keys, components)
     return encoded, components, committed_keys
@@ -812,8 +823,9 @@ def hmac_commitment(tabm: Mapping[str, Any], committed: Sequence[str] | None = N
     scheme: keyid ``secret:<hash>``, committer = that hash."""
     if committed is None:
         committed = default_committed_keys(tabm)
-    encoded, components, committed_keys = normalize_for_encoding(tabm, committed, bundle=bundle)
     form = get_format(fmt)
+    encoded, components, committed_keys = normalize_for_encoding(
+        tabm, committed, bundle=bundle, erlang_order=form.erlang_order)
     if secret is None:
         key, keyid, committer = form.hmac_key, form.hmac_keyid, None
     else:
@@ -877,13 +889,15 @@ def unsigned_id(tabm: Mapping[str, Any], fmt: CommitmentFormat | None = None) ->
             headers[key] = value
     if body is not None:
         headers["content-digest"] = content_digest(body)
+    form = get_format(fmt)
     components = sorted(headers)
+    if len(components) > SORTED_COMPONENTS and form.erlang_order:
+        components = map_keys_order(components)
     lines = [b'"' + k.encode() + b'": ' + headers[k] for k in components]
     if any(c in DERIVED_COMPONENTS for c in components):
         inner = " ".join(sf_string(_derived(c)) for c in components).encode()
     else:
         inner = b" ".join(b'"' + c.encode() + b'"' for c in components)
-    form = get_format(fmt)
     base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + form.hmac_params
     return form.hmac_id(base)
 

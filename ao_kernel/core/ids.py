@@ -32,6 +32,7 @@ from typing import Literal
 
 from .b64 import b64u_decode, b64u_encode, is_id
 from .errors import MessageError
+from .erlmap import FLATMAP_MAX, map_keys_order
 from .httpsig import (
     DEFAULT,
     DERIVED_COMPONENTS,
@@ -262,6 +263,9 @@ def _make_plan(keys: tuple[str, ...],
         lines.append(("content-digest", (_DIGEST_SLOT, b'"content-digest": ', 0),
                       b'"content-digest"'))
     lines.sort(key=lambda line: line[0])
+    if len(lines) > FLATMAP_MAX:  # HyperBEAM's order: Erlang/OTP 27's map (HAMT) walk
+        rank = {name: i for i, name in enumerate(map_keys_order([k for k, _, _ in lines]))}
+        lines.sort(key=lambda line: rank[line[0]])
     params = b'"@signature-params": (' + b" ".join([name for _, _, name in lines])
     return [slot for _, slot, _ in lines], body_index, params
 

@@ -13,6 +13,7 @@ import pytest
 
 from ao_kernel.core.b64 import b64u_decode
 from ao_kernel.core.commitments import commit, commit_secret, verify, verify_commitment
+from ao_kernel.core.erlmap import map_keys_order
 from ao_kernel.core.httpsig import (
     DEFAULT,
     NEWEST,
@@ -32,7 +33,6 @@ from tests.core.test_vectors import typed
 
 VECTORS = load_vectors("hyperbeam-newest.json")
 UNSIGNED = VECTORS["unsigned_ids"]
-SORTED = [c for c in UNSIGNED if "id_otp25" not in c]
 OVER_32 = [c for c in UNSIGNED if "id_otp25" in c]  # HyperBEAM: Erlang's HAMT map order
 HMAC_PARAMS = [("alg", '"hmac-sha256"'), ("keyid", '"constant:ao"')]
 
@@ -65,12 +65,12 @@ def names(case: dict[str, Any]) -> list[str]:
     return [name for name, _ in case["encoded_components"]]
 
 
-@pytest.mark.parametrize("case", SORTED, ids=[c["name"] for c in SORTED])
+@pytest.mark.parametrize("case", UNSIGNED, ids=[c["name"] for c in UNSIGNED])
 def test_unsigned_id(case: dict[str, Any]) -> None:
     assert message_id(case_value(case)) == case["id"]
 
 
-@pytest.mark.parametrize("case", SORTED, ids=[c["name"] for c in SORTED])
+@pytest.mark.parametrize("case", UNSIGNED, ids=[c["name"] for c in UNSIGNED])
 def test_components_and_signature_base(case: dict[str, Any]) -> None:
     headers, components = encoded(case_value(case))
     assert components == names(case)
@@ -113,15 +113,20 @@ def test_over_32_keys_in_the_committed_order(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", OVER_32, ids=[c["name"] for c in OVER_32])
-def test_over_32_keys_unsigned_id_differs_as_documented(case: dict[str, Any]) -> None:
-    """Our own unsigned ID of a >32-key message lists components sorted; HyperBEAM uses
-    Erlang's HAMT order (OTP 27 here, another one on OTP 25): docs/protocol.md."""
-    value = case_value(case)
-    headers, components = encoded(value)
-    assert components == sorted(names(case)) != names(case)
-    assert message_id(value) == hmac_b64u(
-        b"constant:ao", signature_base(headers, components, HMAC_PARAMS))
-    assert message_id(value) not in (case["id"], case["id_otp25"])
+def test_over_32_keys_follow_erlang_otp27_map_order(case: dict[str, Any]) -> None:
+    """Above 32 components HyperBEAM lists them in Erlang's HAMT order; ours is OTP 27's
+    (ao_kernel.core.erlmap), so the IDs are OTP 27's, not OTP 25's (docs/protocol.md)."""
+    assert map_keys_order(sorted(names(case))) == names(case) != sorted(names(case))
+    assert message_id(case_value(case)) == case["id"] != case["id_otp25"]
+    assert map_keys_order(names(case)[:32]) == sorted(names(case)[:32])  # a flatmap
+
+
+def test_edge_format_over_32_keys_by_otp() -> None:
+    """The note of the file: the 0.9-edge format's >32-key IDs depend on the OTP release;
+    with today's hash order the OTP 27 components are the erlmap order."""
+    for case in VECTORS["edge_format_over_32_keys_by_otp"]["cases"]:
+        order = case["components_otp27"]
+        assert map_keys_order(sorted(order)) == order
 
 
 @pytest.mark.parametrize("case", VECTORS["hashpaths"], ids=lambda c: c["name"])
@@ -176,11 +181,7 @@ def test_signed_wire_verifies_and_ids(case: dict[str, Any]) -> None:
         assert verify_commitment(msg, cid, c)
     assert message_id(msg, "none") == case["id_none"]
     assert message_id(msg, "all") == case["id_all"]
-    plain_id = message_id(msg.without("commitments"))
-    if len(next(iter(case["commitments"].values()))["committed"]) <= 32:
-        assert plain_id == case["unsigned_id_of_plain"]
-    else:  # computed afresh, our components are sorted (the documented >32-key difference)
-        assert plain_id != case["unsigned_id_of_plain"]
+    assert message_id(msg.without("commitments")) == case["unsigned_id_of_plain"]
     assert hashpath(msg, Message({"path": "basic"})) == case["hashpath_basic"]
 
 
@@ -207,18 +208,14 @@ def test_our_commitment_with_the_test_key(case: dict[str, Any]) -> None:
     assert mine.text("committer") == expected["committer"]
     want = [expected["committed"][str(i + 1)] for i in range(len(expected["committed"]))]
     got = [c if isinstance(c, str) else c.decode() for c in mine["committed"]]
-    if len(want) <= 32:
-        assert got == want
-        tabm = to_tabm(plain, links="discard")
-        headers, components, _ = normalize_for_encoding(tabm, got)
-        base = signature_base(headers, components, commitment_params(mine))
-        assert base == case["signature_base_rsa-pss-sha512"].encode()
-    else:  # ours sorted, HyperBEAM's in HAMT order: the same keys
-        assert sorted(got) == sorted(want)
+    assert got == want
+    tabm = to_tabm(plain, links="discard")
+    headers, components, _ = normalize_for_encoding(tabm, got)
+    base = signature_base(headers, components, commitment_params(mine))
+    assert base == case["signature_base_rsa-pss-sha512"].encode()
     hmac_ids = [cid for cid, c in ours.commitments.items()
                 if isinstance(c, Message) and c.text("type") == "hmac-sha256"]
-    if len(want) <= 32:
-        assert hmac_ids == [case["id_none"]]
+    assert hmac_ids == [case["id_none"]]
 
 
 def test_signed_over_32_keys_verifies_in_its_own_order() -> None:

@@ -124,14 +124,18 @@ def test_a_signed_request_of_32_keys_is_accepted(hyperbeam: str) -> None:
     assert _send_signed(hyperbeam, signed, wallet) == (200, b"v7")
 
 
-def test_over_32_keys_hyperbeam_uses_its_map_order(hyperbeam: str) -> None:
-    """The documented difference (docs/protocol.md): above 32 components we sign in sorted
-    order and HyperBEAM rebuilds the base in Erlang's HAMT order, so it refuses ours."""
+def test_over_32_keys_verify_on_both_sides(hyperbeam: str) -> None:
+    """Above 32 components HyperBEAM rebuilds the base in Erlang's HAMT order; we sign in
+    OTP 27's order (ao_kernel.core.erlmap), so it accepts ours; and its answer to a
+    request of that size, signed by it, verifies here in its own order."""
     wallet = Wallet.generate()
-    keys = {f"k{i}": f"v{i}" for i in range(1, 33)} | {"path": "/k7"}
-    signed = commit(Message(keys), wallet.rsa_signer)
-    status, _ = _send_signed(hyperbeam, signed, wallet)
-    assert status >= 400
+    for n in (33, 40, 64):
+        keys = {f"k{i}": f"v{i}" for i in range(1, n)} | {"path": "/k7"}
+        signed = commit(Message(keys), wallet.rsa_signer)
+        assert _send_signed(hyperbeam, signed, wallet) == (200, b"v7"), n
+    node = ao.connect(hyperbeam)
+    info = node.info()  # ~40 keys, signed by the node
+    assert len(info) > 32 and verify(info)
 
 
 def test_spawn_a_lua_process_there(hyperbeam: str) -> None:
