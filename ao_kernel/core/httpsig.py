@@ -190,7 +190,7 @@ def hmac_key_of(keyid: str, *, secret: bytes | None = None) -> bytes | None:
 
     ``constant:K`` -> the keyid itself; ``secret:H`` -> ``secret`` when its hash is H;
     a bare keyid (0.9 edge, ``ao``) -> the keyid's bytes."""
-    scheme, rest = keyid_scheme(keyid)
+    scheme, _ = keyid_scheme(keyid)
     if scheme == "secret":
         if secret is None or secret_keyid(secret) != keyid:
             return None
@@ -530,14 +530,16 @@ def _parse_ao_ids(raw: bytes) -> dict[str, bytes]:
 
 
 def _commitments_to_siginfo(
-    tabm: Mapping[str, Any], commitments: Mapping[str, Any], fmt: CommitmentFormat
+    tabm: Mapping[str, Any], commitments: Mapping[str, Any],
+    fmt: CommitmentFormat | None = None,
 ) -> dict[str, bytes]:
+    form = get_format(fmt)
     sigs: list[str] = []
     inputs: list[str] = []
     for cid in sorted(commitments):
         c = commitments[cid]
         signature = b64u_decode(_text(c.get("signature")), field="signature")
-        name = fmt.label_prefix + b64u_encode(hashlib.sha256(signature).digest()).lower()
+        name = form.label_prefix + b64u_encode(hashlib.sha256(signature).digest()).lower()
         components = _encoded_components(tabm, c)
         params = [("alg", sf_string(_alg(c))), ("keyid", sf_string(_text(c.get("keyid"))))]
         for key in ("tag", "created", "expires", "nonce"):
@@ -815,7 +817,7 @@ def commitment_params(commitment: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def hmac_commitment(tabm: Mapping[str, Any], committed: Sequence[str] | None = None,
-                    *, bundle: bool = False, fmt: CommitmentFormat | None = None,
+                    *, bundle: bool = False, fmt: CommitmentFormat | str | None = None,
                     secret: bytes | None = None) -> tuple[str, dict[str, Any]]:
     """The HMAC commitment of a TABM: (ID, commitment fields).
 
@@ -861,7 +863,7 @@ def default_committed_keys(tabm: Mapping[str, Any]) -> list[str]:
 
 
 
-def unsigned_id(tabm: Mapping[str, Any], fmt: CommitmentFormat | None = None) -> str:
+def unsigned_id(tabm: Mapping[str, Any], fmt: CommitmentFormat | str | None = None) -> str:
     """The HMAC unsigned ID of a TABM (all keys committed).
 
     The common case (no ID-like keys, no nested maps, no value over 4,096 bytes, at most

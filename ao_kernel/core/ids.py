@@ -31,8 +31,8 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from .b64 import b64u_decode, b64u_encode, is_id
-from .errors import MessageError
 from .erlmap import FLATMAP_MAX, map_keys_order
+from .errors import MessageError
 from .httpsig import (
     DEFAULT,
     DERIVED_COMPONENTS,
@@ -156,7 +156,7 @@ def tabm_in_format(msg: Message | tuple[Value, ...],
     if form is DEFAULT:
         return to_tabm(msg, links="discard")
     if form.lowercase_keys:
-        msg = lowercase_keys(msg)  # type: ignore[assignment]
+        msg = lowercase_keys(msg)
     return to_tabm(msg, links="discard", child_id=lambda v: message_id(v, "all", fmt=form))
 
 

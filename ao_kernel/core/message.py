@@ -45,7 +45,7 @@ _T = TypeVar("_T")
 def normalize_key(key: object) -> str:
     """The normal form of a key: its text, case kept (bytes decoded, integers written)."""
     if key.__class__ is str:  # the common case first
-        return key  # type: ignore[return-value]
+        return key
     if isinstance(key, bytes):
         try:
             key = key.decode("utf-8")
@@ -171,7 +171,7 @@ class Message(Mapping[str, Value]):
             for k in reversed(self._items):  # the first key of a case-variant group wins
                 folded[k.lower()] = k
             object.__setattr__(self, "_folded", folded)
-        return folded.get(key.lower())  # type: ignore[union-attr]
+        return folded.get(key.lower())
 
     # -- Mapping --------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from ao_kernel.core.httpsig import EDGE, normalize_for_encoding, signature_base,
 from ao_kernel.core.ids import hash_chain, hashpath, tabm_in_format
 from ao_kernel.core.ids import message_id as default_message_id
 from ao_kernel.core.message import Message
-from ao_kernel.core.structured import to_tabm
 from ao_kernel.core.values import Atom
 from tests.conftest import load_vectors
 
