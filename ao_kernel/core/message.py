@@ -3,8 +3,8 @@
 A message is what everything in AO is: a process definition, a request, a result, an
 assignment, a commitment. Its keys keep the case they were given (HyperBEAM stopped
 lowercasing keys in 2025-06: ``Target`` and ``target`` are two keys, and the case is part
-of what is committed). Lookups try the exact key first, then any key equal to it when
-case is ignored, so ``msg["action"]`` finds an ``Action`` key. Its values are one of:
+of what is committed). Lookups try the exact key first, then the key equal to it when
+case is ignored (its lowercase form first), so ``msg["action"]`` finds an ``Action`` key. Its values are one of:
 
 =================  ==============================================================
 binary             ``str`` (UTF-8 text) or ``bytes``; both encode to the same bytes
@@ -162,16 +162,24 @@ class Message(Mapping[str, Value]):
         return msg
 
     def _fold(self, key: object) -> str | None:
-        """The stored key equal to ``key`` when case is ignored (None: there is none)."""
+        """The stored key equal to ``key`` when case is ignored (None: there is none):
+        its lowercase form, else its Header-Case form, else the first other variant."""
         if key.__class__ is not str:
             key = normalize_key(key)  # MessageError for a key that is not text
+        items = self._items
+        lowered = key.lower()
+        if lowered in items:
+            return lowered
+        cased = lowered.title()  # "from-process" -> "From-Process": how tags are named
+        if cased in items:
+            return cased
         folded = self._folded
         if folded is None:
             folded = {}
-            for k in reversed(self._items):  # the first key of a case-variant group wins
+            for k in reversed(items):  # the first key of a case-variant group wins
                 folded[k.lower()] = k
             object.__setattr__(self, "_folded", folded)
-        return folded.get(key.lower())
+        return folded.get(lowered)
 
     # -- Mapping --------------------------------------------------------------------------
 

@@ -26,7 +26,8 @@ def test_keys_differing_in_case_are_two_keys() -> None:
     """HyperBEAM keeps case since 2025-06: a Target tag next to the target field."""
     msg = Message({"Target": "a", "target": "b"})
     assert msg["Target"] == "a" and msg["target"] == "b"
-    assert msg["TARGET"] == "a"  # no exact key: the first of the case variants
+    assert msg["TARGET"] == "b"  # no exact key: the lowercase variant first
+    assert Message({"Target": "a", "TARGET": "c"})["target"] == "a"  # else the Header-Case
     assert msg.without("target") == Message({"Target": "a"})
     with pytest.raises(MessageError, match="collides"):
         Message([("k", "a"), ("k", "b")])
