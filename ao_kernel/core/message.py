@@ -4,7 +4,8 @@ A message is what everything in AO is: a process definition, a request, a result
 assignment, a commitment. Its keys keep the case they were given (HyperBEAM stopped
 lowercasing keys in 2025-06: ``Target`` and ``target`` are two keys, and the case is part
 of what is committed). Lookups try the exact key first, then the key equal to it when
-case is ignored (its lowercase form first), so ``msg["action"]`` finds an ``Action`` key. Its values are one of:
+case is ignored (its lowercase form first), so ``msg["action"]`` finds an ``Action``
+key. Its values are one of:
 
 =================  ==============================================================
 binary             ``str`` (UTF-8 text) or ``bytes``; both encode to the same bytes
