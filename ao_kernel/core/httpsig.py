@@ -1,35 +1,37 @@
 """httpsig@1.0: TABM <-> HTTP messages, and RFC 9421-style commitments.
 
-The default codec and commitment device of AO-Core (HyperBEAM ``dev_codec_httpsig*``,
-format of HyperBEAM 0.9 "edge"; see :data:`FORMAT`).
+The default codec and commitment device of AO-Core (HyperBEAM ``dev_codec_httpsig*``),
+in today's dialect (HyperBEAM edge a7227787, 2025-09: :data:`NEWEST`, the default); the
+June 2025 edge format is the option :data:`EDGE`, passed as ``fmt=`` to the calls that
+take one. No state of this module selects a format.
 
 Wire form (:func:`to_http`), from a TABM:
 
-1. ``commitments`` become the ``signature`` / ``signature-input`` headers;
+1. ``commitments`` become the ``signature`` / ``signature-input`` headers, each labelled
+   ``comm-<lowercased b64u SHA-256 of the signature>`` (``sig-`` labels are read too);
 2. keys that look like IDs keep their case inside one ``ao-ids`` header (HTTP would
-   lowercase them);
+   lowercase them); other keys get their case back on decode from the component names
+   of ``signature-input``;
 3. the *inline body key* is ``ao-body-key`` if given, else ``body``, else ``data`` (and
    then ``ao-body-key: data`` is added); its value becomes the HTTP body;
 4. other values over 4,096 bytes and nested maps move into the body, which then becomes
    ``multipart/form-data`` with a boundary derived from the parts' hash;
 5. any body gets a ``content-digest: sha-256=:<base64>:`` header.
 
-Commitments: the *signature base* of a commitment lists the encoded components (sorted
-header names; the body replaced by ``content-digest``) as ``"name": value`` lines,
-then the ``"@signature-params"`` line::
+Commitments: the *signature base* of a commitment lists the encoded components (the body
+replaced by ``content-digest``) as ``"name": value`` lines, then the
+``"@signature-params"`` line::
 
     "basic": value
-    "@signature-params": ("basic");alg="hmac-sha256";keyid="ao"
+    "@signature-params": ("basic");alg="hmac-sha256";keyid="constant:ao"
 
-``hmac-sha256`` with key ``ao`` over that base gives the *unsigned ID* of every
-message; ``rsa-pss-sha512`` (salt 64) by an Arweave key gives a signed commitment whose
-ID is SHA-256 of the signature. Parameters are emitted in alphabetical order; derived
-component names (``path`` ...) get an ``@`` in the params line only.
-
-Known divergence: for messages with more than 32 encoded keys HyperBEAM orders the
-components by Erlang's internal map order; we always sort. IDs of such messages differ
-from HyperBEAM's (signatures still verify both ways, since verification reads the order
-from ``signature-input``).
+Components are in the order HyperBEAM's ``maps:keys`` gives: sorted up to 32, Erlang/OTP
+27's map order above (:mod:`~ao_kernel.core.erlmap`); verification takes the order of the
+commitment's own list. The keyid names its scheme and so the key: ``constant:ao`` (HMAC
+with that text: the *unsigned ID* of every message), ``publickey:<base64 modulus>``
+(``rsa-pss-sha512``, salt 64, ID = SHA-256 of the signature), ``secret:<hash>`` (HMAC
+with a secret only its holder can check). Parameters are emitted in alphabetical order;
+derived component names (``path`` ...) get an ``@`` in the params line only.
 """
 
 from __future__ import annotations
