@@ -335,12 +335,17 @@ def tabm_id(tabm: TABM) -> str:
 def hashpath(base: Message | str, req: Message | None = None, *, alg: str | None = None,
              fmt: CommitmentFormat | str | None = None) -> str:
     """The hashpath of ``base`` alone, or of resolving ``req`` on ``base``."""
-    hp1 = base if isinstance(base, str) else base.hashpath or message_id(
-        base, commitments="all", fmt=fmt)
+    if isinstance(base, str):
+        hp1 = base
+    elif fmt is None:
+        hp1 = base.hashpath or message_id(base, commitments="all")
+    else:
+        hp1 = base.hashpath or message_id(base, commitments="all", fmt=fmt)
     if req is None:
         return hp1
     algorithm = alg or (base.text("hashpath-alg") if isinstance(base, Message) else None)
-    return f"{compress(hp1, algorithm or 'sha-256-chain')}/{request_part(req, fmt=fmt)}"
+    part = request_part(req) if fmt is None else request_part(req, fmt=fmt)
+    return f"{compress(hp1, algorithm or 'sha-256-chain')}/{part}"
 
 
 def request_part(req: Message, *, fmt: CommitmentFormat | str | None = None) -> str:
@@ -351,6 +356,8 @@ def request_part(req: Message, *, fmt: CommitmentFormat | str | None = None) -> 
         text = path.decode() if isinstance(path, bytes) else str(path)
         first = [p for p in text.split("/") if p]
         return first[0] if first else text
+    if fmt is None:
+        return message_id(req, commitments="all")
     return message_id(req, commitments="all", fmt=fmt)
 
 

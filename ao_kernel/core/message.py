@@ -66,6 +66,7 @@ def fold_key(key: object) -> str:
     return text if len(text) in _ID_KEY_SIZES else text.lower()
 
 
+_NO_VARIANTS: dict[str, str] = {}  # the (never written) index of an all-lowercase message
 _FROZEN = frozenset({str, bytes, int, bool, float})
 
 
@@ -167,20 +168,31 @@ class Message(Mapping[str, Value]):
         its lowercase form, else its Header-Case form, else the first other variant."""
         if key.__class__ is not str:
             key = normalize_key(key)  # MessageError for a key that is not text
-        items = self._items
-        lowered = key.lower()
-        if lowered in items:
-            return lowered
-        cased = lowered.title()  # "from-process" -> "From-Process": how tags are named
-        if cased in items:
-            return cased
         folded = self._folded
         if folded is None:
-            folded = {}
-            for k in reversed(items):  # the first key of a case-variant group wins
-                folded[k.lower()] = k
-            object.__setattr__(self, "_folded", folded)
+            folded = self._index()
+        lowered = key.lower()
+        if folded is _NO_VARIANTS:
+            return lowered if lowered in self._items else None
         return folded.get(lowered)
+
+    def _index(self) -> dict[str, str]:
+        """Lowercased key -> the key a case-insensitive read finds (built once)."""
+        items = self._items
+        if "".join(items).islower():
+            folded = _NO_VARIANTS  # every key lowercase: only the lowercase form can match
+        else:
+            folded = {}
+            for k in items:
+                lowered = k.lower()
+                held = folded.get(lowered)
+                # the lowercase key of a case-variant group, else its Header-Case one,
+                # else the first
+                if held is None or (held != lowered and (
+                        k == lowered or (k == lowered.title() and held != lowered.title()))):
+                    folded[lowered] = k
+        object.__setattr__(self, "_folded", folded)
+        return folded
 
     # -- Mapping --------------------------------------------------------------------------
 
@@ -194,8 +206,11 @@ class Message(Mapping[str, Value]):
             return self._items[found]
 
     def __contains__(self, key: object) -> bool:
-        if key in self._items:
+        items = self._items
+        if key in items:
             return True
+        if self._folded is _NO_VARIANTS and key.__class__ is str:
+            return key.lower() in items
         try:
             return self._fold(key) is not None
         except MessageError:
@@ -211,9 +226,12 @@ class Message(Mapping[str, Value]):
     def get(self, key: str, default: _T, /) -> Value | _T: ...
 
     def get(self, key: str, default: Any = None, /) -> Any:
-        value = self._items.get(key, _MISSING)
+        items = self._items
+        value = items.get(key, _MISSING)
         if value is not _MISSING:
             return value
+        if self._folded is _NO_VARIANTS and key.__class__ is str:
+            return items.get(key.lower(), default)
         found = self._fold(key)
         return default if found is None else self._items[found]
 
@@ -323,9 +341,15 @@ class Message(Mapping[str, Value]):
 
     def text(self, key: str, default: str | None = None) -> str | None:
         """The value at ``key`` as text, or ``default``."""
-        if key not in self:
-            return default
-        v = self[key]
+        v = self._items.get(key, _MISSING)
+        if v is _MISSING:
+            try:
+                found = self._fold(key)
+            except MessageError:
+                return default
+            if found is None:
+                return default
+            v = self._items[found]
         if isinstance(v, bytes):
             return v.decode("utf-8", "replace")
         if isinstance(v, str):
