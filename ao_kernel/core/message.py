@@ -114,7 +114,7 @@ class Message(Mapping[str, Value]):
     _items: dict[str, Value]
     _priv: Mapping[str, Any]
     _memo_id: str | None  # the unsigned ID, memoised by ao_kernel.core.ids (immutable)
-    _folded: dict[str, str] | None  # lowercased key -> key, built at the first miss
+    _folded: dict[str, str]  # lowercased key -> key; set at the first miss that needs it
 
     def __init__(
         self,
@@ -151,7 +151,6 @@ class Message(Mapping[str, Value]):
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(self, "_memo_id", None)
-        object.__setattr__(self, "_folded", None)
 
     @classmethod
     def _trusted(cls, items: dict[str, Value], priv: Mapping[str, Any] | None = None) -> Message:
@@ -160,7 +159,6 @@ class Message(Mapping[str, Value]):
         object.__setattr__(msg, "_items", items)
         object.__setattr__(msg, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(msg, "_memo_id", None)
-        object.__setattr__(msg, "_folded", None)
         return msg
 
     def _fold(self, key: object) -> str | None:
@@ -168,8 +166,9 @@ class Message(Mapping[str, Value]):
         its lowercase form, else its Header-Case form, else the first other variant."""
         if key.__class__ is not str:
             key = normalize_key(key)  # MessageError for a key that is not text
-        folded = self._folded
-        if folded is None:
+        try:
+            folded = self._folded
+        except AttributeError:  # unset until a miss needs it: creating messages stays cheap
             folded = self._index()
         lowered = key.lower()
         if folded is _NO_VARIANTS:
@@ -179,8 +178,9 @@ class Message(Mapping[str, Value]):
     def _index(self) -> dict[str, str]:
         """Lowercased key -> the key a case-insensitive read finds (built once)."""
         items = self._items
-        if "".join(items).islower():
-            folded = _NO_VARIANTS  # every key lowercase: only the lowercase form can match
+        joined = "".join(items)
+        if joined == joined.lower():
+            folded = _NO_VARIANTS  # no key has a capital: only the lowercase form can match
         else:
             folded = {}
             for k in items:
@@ -209,8 +209,6 @@ class Message(Mapping[str, Value]):
         items = self._items
         if key in items:
             return True
-        if self._folded is _NO_VARIANTS and key.__class__ is str:
-            return key.lower() in items
         try:
             return self._fold(key) is not None
         except MessageError:
@@ -230,8 +228,6 @@ class Message(Mapping[str, Value]):
         value = items.get(key, _MISSING)
         if value is not _MISSING:
             return value
-        if self._folded is _NO_VARIANTS and key.__class__ is str:
-            return items.get(key.lower(), default)
         found = self._fold(key)
         return default if found is None else self._items[found]
 

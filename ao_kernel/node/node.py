@@ -83,8 +83,10 @@ def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
 
 
 #: the fields aoconnect adds to every message (keys in normal form)
-_AOCONNECT_FIELDS: dict[str, Value] = {"Data-Protocol": "ao", "Variant": "ao.TN.1",
-                                       "Type": "Message"}
+# The node's own protocol fields, in AO-Core's lowercase form (JSON-1 Header-Cases them:
+# the process sees Data-Protocol ...); tags the caller gives keep the case given.
+_AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.1",
+                                       "type": "Message"}
 
 
 def message_id_of(assignment: Message) -> str:
@@ -297,10 +299,10 @@ class Node(OperatorMixin):
             return self._plain_message(target, action, data)
         body: dict[str, Any] = {}
         if action is not None:
-            body["Action"] = action
+            body["action"] = action
         for key, value in {**(tags or {}), **fields}.items():
             body[key] = value
-        body.update({"Data-Protocol": "ao", "Variant": "ao.TN.1", "Type": "Message"})
+        body.update(_AOCONNECT_FIELDS)
         # the fields, set below; tags of the same names in another case (a "Target" tag)
         # stay next to them, as in a data item
         body["target"] = target
@@ -316,7 +318,7 @@ class Node(OperatorMixin):
     def _plain_message(self, target: str, action: str | None, data: Any) -> Message:
         """``message`` for the common case (an action and data, no tags, unsigned), built
         straight in normal form; the same message as the general path (tests pin this)."""
-        items: dict[str, Value] = {"Action": action} if action is not None else {}
+        items: dict[str, Value] = {"action": action} if action is not None else {}
         items.update(_AOCONNECT_FIELDS)
         items["target"] = target
         items["data"] = "" if data is None else normalize_value(data, key="data")
