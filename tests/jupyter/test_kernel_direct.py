@@ -114,7 +114,7 @@ def test_rich_display_of_results_processes_messages(ip: Any, session: Session) -
     assert formatted["application/vnd.ao.assignment+json"]["commitments"]
     body = session.assignment(res.slot)["body"]
     formatted, _ = ip.display_formatter.format(body)
-    assert formatted["application/vnd.ao.message+json"]["fields"]["Action"] == "Eval"
+    assert formatted["application/vnd.ao.message+json"]["fields"]["action"] == "Eval"
     report = session.node.verify(proc)
     formatted, _ = ip.display_formatter.format(report)
     assert formatted["application/vnd.ao.verification+json"]["ok"] is True

@@ -247,7 +247,7 @@ def test_selecting_a_message_answers_with_message_assignment_and_result(node: An
     frontend(g, {"type": "select", "kind": "message", "process": proc.id, "slot": 1})
     d = g.detail
     assert d["kind"] == "message"
-    assert d["message"]["Action"] == "Ping"  # keys keep their case
+    assert d["message"]["action"] == "Ping"
     assert d["message"]["data"] == "hello"
     assert d["assignment"]["slot"] == 1
     assert d["assignment"]["hash-chain"] == res.assignment.text("hash-chain")
@@ -305,7 +305,7 @@ def test_timeline_diff_shows_what_the_slot_changed(counter: Any) -> None:
     assert changes["Balances.alice"]["after"] == "98"
     assert changes["Balances.bob"] == {"path": "Balances.bob", "change": "added",
                                        "before": None, "after": "1"}
-    assert t.message["Action"] == "Ping"
+    assert t.message["action"] == "Ping"
     t.slot = 3
     assert "Balances.bob" not in {d["path"] for d in t.diff}
 
