@@ -109,21 +109,13 @@ def _hmac_params(keyid: str) -> bytes:
     return f');alg="hmac-sha256";keyid="{keyid}"'.encode()
 
 
+@functools.cache
 def _hmac_states(key: bytes) -> tuple[Any, Any]:
-    """The SHA-256 states after HMAC's inner and outer key blocks (RFC 2104), kept per
-    key (the constant keys and a few secrets: a plain dict, cleared if it ever grows)."""
-    states = _HMAC_STATES.get(key)
-    if states is None:
-        block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-        states = (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
-                  hashlib.sha256(bytes(b ^ 0x5C for b in block)))
-        if len(_HMAC_STATES) > 64:
-            _HMAC_STATES.clear()
-        _HMAC_STATES[key] = states
-    return states
-
-
-_HMAC_STATES: dict[bytes, tuple[Any, Any]] = {}
+    """The SHA-256 states after HMAC's inner and outer key blocks (RFC 2104), per key:
+    the constant keys, and the few secrets a caller verifies with."""
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in block)))
 
 
 #: HyperBEAM edge a7227787 (2025-09-04) and later: keyid schemes (``constant:ao``,

@@ -114,7 +114,7 @@ class Message(Mapping[str, Value]):
     _items: dict[str, Value]
     _priv: Mapping[str, Any]
     _memo_id: str | None  # the unsigned ID, memoised by ao_kernel.core.ids (immutable)
-    _folded: dict[str, str]  # lowercased key -> key; set at the first miss that needs it
+    _folded: dict[str, str] | None  # lowercased key -> key, built at the first miss
 
     def __init__(
         self,
@@ -151,6 +151,7 @@ class Message(Mapping[str, Value]):
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(self, "_memo_id", None)
+        object.__setattr__(self, "_folded", None)
 
     @classmethod
     def _trusted(cls, items: dict[str, Value], priv: Mapping[str, Any] | None = None) -> Message:
@@ -159,6 +160,7 @@ class Message(Mapping[str, Value]):
         object.__setattr__(msg, "_items", items)
         object.__setattr__(msg, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(msg, "_memo_id", None)
+        object.__setattr__(msg, "_folded", None)
         return msg
 
     def _fold(self, key: object) -> str | None:
@@ -166,31 +168,31 @@ class Message(Mapping[str, Value]):
         its lowercase form, else its Header-Case form, else the first other variant."""
         if key.__class__ is not str:
             key = normalize_key(key)  # MessageError for a key that is not text
-        try:
-            folded = self._folded
-        except AttributeError:  # unset until a miss needs it: creating messages stays cheap
-            folded = self._index()
+        items = self._items
         lowered = key.lower()
+        folded = self._folded
+        if folded is None:
+            joined = "".join(items)
+            if joined == joined.lower():  # no key has a capital: only the lowercase form
+                object.__setattr__(self, "_folded", _NO_VARIANTS)
+                return lowered if lowered in items else None
+            folded = self._index()
         if folded is _NO_VARIANTS:
-            return lowered if lowered in self._items else None
+            return lowered if lowered in items else None
         return folded.get(lowered)
 
     def _index(self) -> dict[str, str]:
-        """Lowercased key -> the key a case-insensitive read finds (built once)."""
-        items = self._items
-        joined = "".join(items)
-        if joined == joined.lower():
-            folded = _NO_VARIANTS  # no key has a capital: only the lowercase form can match
-        else:
-            folded = {}
-            for k in items:
-                lowered = k.lower()
-                held = folded.get(lowered)
-                # the lowercase key of a case-variant group, else its Header-Case one,
-                # else the first
-                if held is None or (held != lowered and (
-                        k == lowered or (k == lowered.title() and held != lowered.title()))):
-                    folded[lowered] = k
+        """Lowercased key -> the key a case-insensitive read finds, for a message with
+        capitals in its keys (built once)."""
+        folded: dict[str, str] = {}
+        for k in self._items:
+            lowered = k.lower()
+            held = folded.get(lowered)
+            # the lowercase key of a case-variant group, else its Header-Case one, else
+            # the first
+            if held is None or (held != lowered and (
+                    k == lowered or (k == lowered.title() and held != lowered.title()))):
+                folded[lowered] = k
         object.__setattr__(self, "_folded", folded)
         return folded
 
