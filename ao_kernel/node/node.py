@@ -106,6 +106,8 @@ def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
 
 
 #: the fields aoconnect adds to every message (keys in normal form)
+# The node's own protocol fields, in AO-Core's lowercase form (JSON-1 Header-Cases them:
+# the process sees Data-Protocol ...); tags the caller gives keep the case given.
 _AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.1",
                                        "type": "Message"}
 
@@ -438,13 +440,12 @@ class Node(OperatorMixin):
             check_value(value, key)
         body: dict[str, Any] = {}
         if action is not None:
-            body["Action"] = action
+            body["action"] = action
         for key, value in {**(tags or {}), **fields}.items():
             body[key] = value
-        body.update({"Data-Protocol": "ao", "Variant": "ao.TN.1", "Type": "Message"})
-        for key in ("target", "data", "anchor"):  # set below, overriding any alias
-            for alias in [k for k in body if k.lower() == key]:
-                del body[alias]
+        body.update(_AOCONNECT_FIELDS)
+        # the fields, set below; tags of the same names in another case (a "Target" tag)
+        # stay next to them, as in a data item
         body["target"] = target
         body["data"] = "" if data is None else data
         body["anchor"] = self._next_anchor()

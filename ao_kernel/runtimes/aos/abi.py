@@ -10,8 +10,10 @@ compute unit (legacy brief section 4.2) and HyperBEAM's ``json-iface@1.0``::
                   by this node, so its owner is the scheduler's address
     From          the From-Process key when present, else Owner
     Target, Anchor, Data, Signature   from the keys of the same names
-    Tags          every other key, Header-Cased (``reply-to`` -> ``Reply-To``), in the
-                  message's own order (the original tags of an ANS-104 item win)
+    Tags          the tags exactly as signed (order, case, duplicates, names shared
+                  with fields such as ``Target``) when the message came as a data item
+                  or a dry-run; else every other key, lowercase ones Header-Cased
+                  (``reply-to`` -> ``Reply-To``), in the message's own order
     Timestamp, Block-Height, Epoch, Nonce (= slot), Hash-Chain   from the assignment
     Cron, Read-Only   set for cron ticks and dry-runs
 
@@ -40,12 +42,13 @@ _ABSENT: Any = object()
 
 
 def header_case(key: str) -> str:
-    """``reply-to`` -> ``Reply-To``; ID-like keys keep their case."""
+    """``reply-to`` -> ``Reply-To``; keys with a capital (``SDK``) and ID-like keys keep
+    their case: only all-lowercase keys (HTTP headers, 0.9-edge messages) are re-cased."""
     try:
         return _HEADER_CASE[key]
     except KeyError:
         pass
-    cased = key if len(key) in (32, 42, 43) else \
+    cased = key if len(key) in (32, 42, 43) or not key.islower() else \
         "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
     if len(_HEADER_CASE) > 50_000:
         _HEADER_CASE.clear()
@@ -114,8 +117,10 @@ def tags_for_lua(msg: Message, text: Any = lua_text) -> list[dict[str, str | byt
     for commitment in (msg.commitments.values() if "commitments" in items else ()):
         if isinstance(commitment, Message):
             original = commitment.get("original-tags")
-            if isinstance(original, Message) and original:
-                ordered = sorted(original.items(), key=lambda kv: int(kv[0]))
+            if isinstance(original, (Message, tuple)) and original:
+                # a tuple as signed; a numbered message once stored and read back
+                ordered = (list(enumerate(original)) if isinstance(original, tuple)
+                           else sorted(original.items(), key=lambda kv: int(kv[0])))
                 out: list[dict[str, str | bytes]] = []
                 for _, tag in ordered:
                     if isinstance(tag, Message):
@@ -142,7 +147,9 @@ def json1_message(
     """The JSON-1 ``msg`` object for ``msg`` as scheduled by ``assignment``."""
     items = msg._items  # normal keys: reading them directly skips normalising misses
     owner = owner_of(msg, default_owner)
-    from_process = items.get("from-process")
+    from_process = items.get("From-Process")  # pushed messages; older stores lowercased
+    if from_process is None:
+        from_process = items.get("from-process")
     target = items.get("target", _ABSENT)
     data = items.get("data", _ABSENT)
     anchor = items.get("anchor", _ABSENT)
