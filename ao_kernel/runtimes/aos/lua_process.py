@@ -32,6 +32,7 @@ tables cross in a fixed order. Replaying the same history always gives the same 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,8 +50,11 @@ from .adapter import adapter_source
 
 EngineFactory = Callable[[bytes], Any]
 
-#: Default budget per message: about a second of Lua on this machine.
-INSTRUCTION_LIMIT = 100_000_000
+#: Default budget per message: about a second of Lua on this machine. The environment
+#: variable AO_KERNEL_INSTRUCTION_LIMIT sets another for every process of the Python
+#: process (an operator's choice; the budget decides when a message fails, so nodes that
+#: must agree on results must agree on it).
+INSTRUCTION_LIMIT = int(os.environ.get("AO_KERNEL_INSTRUCTION_LIMIT", "100000000"))
 MEMORY_LIMIT = 256 << 20
 #: Successful messages between two checkpoints of the live state (see Rollback). A
 #: capture of a freshly booted aos process costs about 13 messages' worth of Lua, so this
