@@ -267,20 +267,20 @@ class Computer:
         captures and restores the state, so no slot may be computed in between."""
         live = self.live(pid)
         with live.lock:
-            current = self.ctx.schedule.current_slot(pid)
-            if live.at_slot < current:
-                self.compute_to(pid, current)
-            assert live.runtime is not None
-            return live.runtime.inspect(lua)
+            return self._caught_up(pid, live).inspect(lua)
 
     def runtime(self, pid: str) -> AosRuntime:
         live = self.live(pid)
         with live.lock:
-            current = self.ctx.schedule.current_slot(pid)
-            if live.at_slot < current:
-                self.compute_to(pid, current)
-            assert live.runtime is not None
-            return live.runtime
+            return self._caught_up(pid, live)
+
+    def _caught_up(self, pid: str, live: _Live) -> AosRuntime:
+        """The runtime of ``pid`` computed up to its latest slot (the caller holds its lock)."""
+        current = self.ctx.schedule.current_slot(pid)
+        if live.at_slot < current:
+            self.compute_to(pid, current)
+        assert live.runtime is not None
+        return live.runtime
 
 
 def _assignment_id(assignment: Message) -> str:
