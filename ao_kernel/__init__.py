@@ -72,16 +72,24 @@ def __getattr__(name: str) -> Any:
 def id(msg: Any, committers: Any = "none") -> str:
     """The ID of a message (``committers="all"`` for the signed ID)."""
     from .core.ids import message_id
+    from .core.limits import check_value
     from .core.message import Message
 
-    return message_id(msg if not isinstance(msg, dict) else Message(msg), committers)
+    if isinstance(msg, dict):
+        check_value(msg, "message")
+        msg = Message(msg)
+    return message_id(msg, committers)
 
 
 def hashpath(base: Any, req: Any = None) -> str:
     """The hashpath of ``base``, or of resolving ``req`` on ``base``."""
     from .core.ids import hashpath as _hashpath
+    from .core.limits import check_value
     from .core.message import Message
 
+    for where, value in (("base", base), ("req", req)):
+        if isinstance(value, dict):
+            check_value(value, where)
     b = base if isinstance(base, (Message, str)) else Message(base)
     r = None if req is None else (req if isinstance(req, Message) else Message(req))
     return _hashpath(b, r)
@@ -90,8 +98,11 @@ def hashpath(base: Any, req: Any = None) -> str:
 def commit(msg: Any, wallet: Any) -> Any:
     """``msg`` signed by ``wallet`` (httpsig@1.0 rsa-pss-sha512)."""
     from .core.commitments import commit as _commit
+    from .core.limits import check_value
     from .core.message import Message
 
+    if isinstance(msg, dict):
+        check_value(msg, "message")
     m = msg if isinstance(msg, Message) else Message(msg)
     return _commit(m, getattr(wallet, "rsa_signer", wallet))
 

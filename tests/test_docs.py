@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import re
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +49,6 @@ def _name(page: Path) -> str:
     return page.relative_to(DOCS.parent).as_posix()
 
 
-@pytest.fixture
-def restore_commitment_format() -> Iterator[None]:
-    """Put the global commitment format back, whatever a page switched it to."""
-    from ao_kernel.core.httpsig import commitment_format, use_format
-
-    before = commitment_format().name
-    yield
-    use_format(before)
-
-
 def _clean_up(namespace: dict[str, Any]) -> None:
     """Stop servers and close nodes a page left open (e.g. when a block failed midway)."""
     from ao_kernel.node.http.server import ServerHandle
@@ -87,7 +76,6 @@ def test_fence_languages_are_known(page: Path) -> None:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.usefixtures("restore_commitment_format")
 @pytest.mark.parametrize("page", PAGES, ids=_name)
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -1,7 +1,8 @@
 """ans104@1.0: messages <-> ANS-104 data items (the format of aoconnect, arbundles, the MU).
 
-A data item becomes a message whose keys are its tags (names lowercased, as every
-AO-Core key), plus ``target``, ``anchor`` and ``data``; its signature becomes an
+A data item becomes a message whose keys are its tags, names as signed (case kept, so a
+``Target`` tag stays a key next to the ``target`` field; of duplicate names the first
+value), plus ``target``, ``anchor`` and ``data``; its signature becomes an
 ``ans104@1.0`` commitment::
 
     {commitment-device: ans104@1.0, type: rsa-pss-sha256 | ed25519 | eip191,
@@ -73,7 +74,9 @@ def _ans104_commitment(msg: Message) -> tuple[str, Message] | None:
 def tags_for(msg: Message) -> list[tuple[str, str]]:
     """The tag list a message encodes to (its original tags when it came from an item)."""
     found = _ans104_commitment(msg)
-    tabm = to_tabm(msg.without("commitments", *_FIELDS), links="discard")
+    rest = Message._trusted({k: v for k, v in msg._items.items()
+                             if k != "commitments" and k not in _FIELDS})
+    tabm = to_tabm(rest, links="discard")
     if found is not None:
         original = found[1].get("original-tags")
         if isinstance(original, tuple) and original:
@@ -104,8 +107,7 @@ def _original_with_current_values(original: tuple[Value, ...],
         counts[name.lower()] = counts.get(name.lower(), 0) + 1
     out = []
     for name, original_value in pairs:
-        key = name.lower()
-        current = tabm.get(key) if counts[key] == 1 else None
+        current = tabm.get(name) if counts[name.lower()] == 1 else None
         value = current.decode("utf-8", "replace") if isinstance(current, bytes) else original_value
         out.append((name, value))
     return out
@@ -115,9 +117,10 @@ def message_to_item(msg: Message) -> DataItem:
     """The data item of ``msg``: signed when ``msg`` carries an ans104 commitment."""
     found = _ans104_commitment(msg)
     tags = tags_for(msg)
-    target = _target_bytes(msg["target"]) if "target" in msg else b""
-    anchor = _anchor_bytes(msg["anchor"]) if "anchor" in msg else b""
-    data = _text(msg["data"]) if "data" in msg else b""
+    fields = msg._items  # the fields exactly: a Target tag is not the target
+    target = _target_bytes(fields["target"]) if "target" in fields else b""
+    anchor = _anchor_bytes(fields["anchor"]) if "anchor" in fields else b""
+    data = _text(fields["data"]) if "data" in fields else b""
     if found is None:
         sig_type = 1
         info = SIGNATURE_TYPES[sig_type]
@@ -135,13 +138,12 @@ def item_to_message(item: DataItem) -> Message:
     fields: dict[str, Any] = {}
     typed: dict[str, Any] = {}
     for name, value in item.tags:
-        key = name.lower()
-        if key == "ao-types":
+        if name.lower() == "ao-types":
             typed["ao-types"] = value.encode()
             continue
-        if key in fields:
+        if name in fields or name in _FIELDS:
             continue  # duplicates: the first value is the key's value; all stay in original-tags
-        fields[key] = value.encode("utf-8")
+        fields[name] = value.encode("utf-8")
     if typed:
         fields.update(typed)
     decoded = from_tabm(fields)

@@ -191,6 +191,10 @@ class InterruptError(ProcessError):
     """A running computation was stopped by the host (e.g. a kernel interrupt)."""
 
 
+class SnapshotError(ProcessError):
+    """A Lua state could not be copied or restored (a suspended coroutine, no memory)."""
+
+
 class PaymentError(AOError):
     """The caller cannot pay for the request."""
 

@@ -1,47 +1,49 @@
 """httpsig@1.0: TABM <-> HTTP messages, and RFC 9421-style commitments.
 
-The default codec and commitment device of AO-Core (HyperBEAM ``dev_codec_httpsig*``,
-format of HyperBEAM 0.9 "edge"; see :data:`FORMAT`).
+The default codec and commitment device of AO-Core (HyperBEAM ``dev_codec_httpsig*``),
+in today's dialect (HyperBEAM edge a7227787, 2025-09: :data:`NEWEST`, the default); the
+June 2025 edge format is the option :data:`EDGE`, passed as ``fmt=`` to the calls that
+take one. No state of this module selects a format.
 
 Wire form (:func:`to_http`), from a TABM:
 
-1. ``commitments`` become the ``signature`` / ``signature-input`` headers;
+1. ``commitments`` become the ``signature`` / ``signature-input`` headers, each labelled
+   ``comm-<lowercased b64u SHA-256 of the signature>`` (``sig-`` labels are read too);
 2. keys that look like IDs keep their case inside one ``ao-ids`` header (HTTP would
-   lowercase them);
+   lowercase them); other keys get their case back on decode from the component names
+   of ``signature-input``;
 3. the *inline body key* is ``ao-body-key`` if given, else ``body``, else ``data`` (and
    then ``ao-body-key: data`` is added); its value becomes the HTTP body;
 4. other values over 4,096 bytes and nested maps move into the body, which then becomes
    ``multipart/form-data`` with a boundary derived from the parts' hash;
 5. any body gets a ``content-digest: sha-256=:<base64>:`` header.
 
-Commitments: the *signature base* of a commitment lists the encoded components (sorted
-header names; the body replaced by ``content-digest``) as ``"name": value`` lines,
-then the ``"@signature-params"`` line::
+Commitments: the *signature base* of a commitment lists the encoded components (the body
+replaced by ``content-digest``) as ``"name": value`` lines, then the
+``"@signature-params"`` line::
 
     "basic": value
-    "@signature-params": ("basic");alg="hmac-sha256";keyid="ao"
+    "@signature-params": ("basic");alg="hmac-sha256";keyid="constant:ao"
 
-``hmac-sha256`` with key ``ao`` over that base gives the *unsigned ID* of every
-message; ``rsa-pss-sha512`` (salt 64) by an Arweave key gives a signed commitment whose
-ID is SHA-256 of the signature. Parameters are emitted in alphabetical order; derived
-component names (``path`` ...) get an ``@`` in the params line only.
-
-Known divergence: for messages with more than 32 encoded keys HyperBEAM orders the
-components by Erlang's internal map order; we always sort. IDs of such messages differ
-from HyperBEAM's (signatures still verify both ways, since verification reads the order
-from ``signature-input``).
+Components are in the order HyperBEAM's ``maps:keys`` gives: sorted up to 32, Erlang/OTP
+27's map order above (:mod:`~ao_kernel.core.erlmap`); verification takes the order of the
+commitment's own list. The keyid names its scheme and so the key: ``constant:ao`` (HMAC
+with that text: the *unsigned ID* of every message), ``publickey:<base64 modulus>``
+(``rsa-pss-sha512``, salt 64, ID = SHA-256 of the signature), ``secret:<hash>`` (HMAC
+with a secret only its holder can check). Parameters are emitted in alphabetical order;
+derived component names (``path`` ...) get an ``@`` in the params line only.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .b64 import b64_decode, b64_encode, b64u_decode, b64u_encode, is_id
+from .erlmap import map_keys_order
 from .errors import HttpsigError, SignatureError
 from .structured import TABM
 
@@ -52,20 +54,26 @@ class CommitmentFormat:
 
     ``name``: how to refer to it; ``hmac_key``/``hmac_keyid``: the HMAC key and the keyid
     written in unsigned commitments; ``rsa_keyid_prefix``: text before the standard base64
-    modulus in an RSA commitment's keyid.
+    modulus in an RSA commitment's keyid; ``label_prefix``: how signatures are labelled in
+    the ``signature``/``signature-input`` headers; ``lowercase_keys``: whether keys are
+    lowercased before encoding (HyperBEAM did until 2025-06); ``erlang_order``: whether
+    more than 32 components are listed in Erlang/OTP 27's map order
+    (:mod:`~ao_kernel.core.erlmap`) rather than sorted.
+
+    A format is a value passed to the calls that need it (``fmt=``); nothing in this
+    module holds a current one.
     """
 
     name: str
     hmac_key: bytes
     hmac_keyid: str
     rsa_keyid_prefix: str
+    label_prefix: str = "comm-"
+    lowercase_keys: bool = False
+    erlang_order: bool = True
 
     def rsa_keyid(self, modulus: bytes) -> str:
         return self.rsa_keyid_prefix + b64_encode(modulus)
-
-    def rsa_modulus(self, keyid: str) -> bytes:
-        text = keyid.removeprefix(self.rsa_keyid_prefix) if self.rsa_keyid_prefix else keyid
-        return b64_decode(text, field="keyid")
 
     @property
     def hmac_params(self) -> bytes:
@@ -73,16 +81,27 @@ class CommitmentFormat:
         return _hmac_params(self.hmac_keyid)
 
     def hmac_id(self, base: bytes) -> str:
-        """The ID an HMAC commitment over signature base ``base`` gets (base64url).
-
-        HMAC-SHA256 as RFC 2104 defines it, from the two keyed SHA-256 states computed
-        once per key (copying them skips the key setup each ID would otherwise pay)."""
+        """The ID an HMAC commitment over signature base ``base`` gets (base64url);
+        :func:`hmac_b64u` with the format's key, inlined: every unsigned ID comes here."""
         inner_state, outer_state = _hmac_states(self.hmac_key)
         inner = inner_state.copy()
         inner.update(base)
         outer = outer_state.copy()
         outer.update(inner.digest())
         return b64u_encode(outer.digest())
+
+
+def hmac_b64u(key: bytes, base: bytes) -> str:
+    """HMAC-SHA256 of ``base`` under ``key``, base64url.
+
+    As RFC 2104 defines it, from the two keyed SHA-256 states computed once per key
+    (copying them skips the key setup each ID would otherwise pay)."""
+    inner_state, outer_state = _hmac_states(key)
+    inner = inner_state.copy()
+    inner.update(base)
+    outer = outer_state.copy()
+    outer.update(inner.digest())
+    return b64u_encode(outer.digest())
 
 
 @functools.cache
@@ -92,42 +111,105 @@ def _hmac_params(keyid: str) -> bytes:
 
 @functools.cache
 def _hmac_states(key: bytes) -> tuple[Any, Any]:
-    """The SHA-256 states after HMAC's inner and outer key blocks (RFC 2104)."""
+    """The SHA-256 states after HMAC's inner and outer key blocks (RFC 2104), per key:
+    the constant keys, and the few secrets a caller verifies with."""
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
     return (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
             hashlib.sha256(bytes(b ^ 0x5C for b in block)))
 
 
-#: HyperBEAM 0.9 "edge" (2025-06): the format of ../shared/vectors, verified by tests.
-EDGE = CommitmentFormat("hb-0.9-edge", b"ao", "ao", "")
-#: Later HyperBEAM (2025-09 on, brief section 4.10): keyid schemes. Documented, not yet
-#: verified against vectors: use it to talk to newer nodes.
-KEYID_SCHEMES = CommitmentFormat("hb-keyid-schemes", b"constant:ao", "constant:ao",
-                                 "publickey:")
-FORMATS = {f.name: f for f in (EDGE, KEYID_SCHEMES)}
-_current = EDGE
+#: HyperBEAM edge a7227787 (2025-09-04) and later: keyid schemes (``constant:ao``,
+#: ``publickey:<base64 modulus>``, ``secret:<hash>``), ``comm-`` labels, keys keep their
+#: case. The default; reproduces every vector of tests/vectors/hyperbeam-newest.json.
+NEWEST = CommitmentFormat("hb-2025-09", b"constant:ao", "constant:ao", "publickey:", "comm-")
+#: HyperBEAM 0.9 "edge" (3635c5e6, 2025-06): HMAC key and keyid ``ao``, bare base64
+#: modulus keyids, ``sig-`` labels, keys lowercased. Reproduces hyperbeam-edge.json.
+EDGE = CommitmentFormat("hb-0.9-edge", b"ao", "ao", "", "sig-", lowercase_keys=True,
+                        erlang_order=False)
+#: The format every call uses unless given another one.
+DEFAULT = NEWEST
+FORMATS = {f.name: f for f in (NEWEST, EDGE)} | {"hb-keyid-schemes": NEWEST, "newest": NEWEST,
+                                                 "edge": EDGE}
+
+
+def get_format(fmt: CommitmentFormat | str | None = None) -> CommitmentFormat:
+    """The format named (or given) by ``fmt``; :data:`DEFAULT` for None."""
+    if fmt is None:
+        return DEFAULT
+    if isinstance(fmt, CommitmentFormat):
+        return fmt
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        raise HttpsigError(f"unknown commitment format {fmt!r}; known: {', '.join(FORMATS)}",
+                           field="format") from None
 
 
 def commitment_format() -> CommitmentFormat:
-    """The commitment format this process uses (default: :data:`EDGE`)."""
-    return _current
+    """The default commitment format (a constant: pass ``fmt=`` to use another)."""
+    return DEFAULT
 
 
-def use_format(name: str) -> CommitmentFormat:
-    """Switch the commitment format (IDs change with it); returns the previous one."""
-    global _current
+#: The name of the default format.
+FORMAT = DEFAULT.name
+
+KEYID_SCHEMES = ("constant", "publickey", "secret")
+
+
+def keyid_scheme(keyid: str) -> tuple[str, str]:
+    """(scheme, rest) of a keyid; scheme ``""`` for a bare (0.9 edge) keyid."""
+    scheme, sep, rest = keyid.partition(":")
+    if not sep:
+        return "", keyid
+    if scheme not in KEYID_SCHEMES:
+        raise HttpsigError(f"unknown keyid scheme {scheme!r} (known: {', '.join(KEYID_SCHEMES)})",
+                           field="keyid")
+    return scheme, rest
+
+
+def rsa_modulus(keyid: str) -> bytes:
+    """The RSA modulus a ``publickey:`` (or bare 0.9-edge) keyid carries."""
+    scheme, rest = keyid_scheme(keyid)
+    if scheme not in ("publickey", ""):
+        raise HttpsigError(f"an RSA commitment cannot have a {scheme!r} keyid", field="keyid")
     try:
-        new = FORMATS[name]
-    except KeyError:
-        raise HttpsigError(f"unknown commitment format {name!r}; known: {', '.join(FORMATS)}",
-                           field="format") from None
-    previous, _current = _current, new
-    return previous
+        return b64_decode(rest, field="keyid")
+    except Exception:
+        return b64u_decode(rest, field="keyid")
 
 
-#: Kept for readability in this module: the name of the default format.
-FORMAT = EDGE.name
+def keyid_committer(keyid: str) -> str | None:
+    """The committer a keyid names (HyperBEAM ``keyid_to_committer``): the address of a
+    public key, the hash of a secret, none for a constant key."""
+    scheme, rest = keyid_scheme(keyid)
+    if scheme == "secret":
+        return rest
+    if scheme == "publickey" or (scheme == "" and len(rest) > 43):
+        return b64u_encode(hashlib.sha256(rsa_modulus(keyid)).digest())
+    return None
+
+
+def secret_keyid(secret: bytes) -> str:
+    """The keyid of an HMAC commitment made with ``secret``: ``secret:<b64u SHA-256>``."""
+    return "secret:" + b64u_encode(hashlib.sha256(secret).digest())
+
+
+def hmac_key_of(keyid: str, *, secret: bytes | None = None) -> bytes | None:
+    """The HMAC key a commitment's keyid calls for (None: a secret that was not given).
+
+    ``constant:K`` -> the keyid itself; ``secret:H`` -> ``secret`` when its hash is H;
+    a bare keyid (0.9 edge, ``ao``) -> the keyid's bytes."""
+    scheme, _ = keyid_scheme(keyid)
+    if scheme == "secret":
+        if secret is None or secret_keyid(secret) != keyid:
+            return None
+        return secret
+    if scheme == "publickey":
+        raise HttpsigError("an HMAC commitment cannot have a publickey keyid", field="keyid")
+    return keyid.encode("utf-8")
 MAX_HEADER_LENGTH = 4096
+#: Up to this many components, HyperBEAM's map order is sorted order (an Erlang flatmap).
+SORTED_COMPONENTS = 32
 CRLF = b"\r\n"
 DERIVED_COMPONENTS = frozenset(
     {"method", "target-uri", "authority", "scheme", "request-target", "path", "query",
@@ -190,8 +272,11 @@ def inline_key(msg: Mapping[str, object]) -> tuple[dict[str, bytes], str]:
 # -- TABM -> HTTP --------------------------------------------------------------------------
 
 
-def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True) -> HTTPMessage:
-    """Encode a TABM as an HTTP message: header name -> value, plus ``body``."""
+def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True,
+            fmt: CommitmentFormat | None = None) -> HTTPMessage:
+    """Encode a TABM as an HTTP message: header name -> value, plus ``body``.
+
+    Signatures are labelled as ``fmt`` (default :data:`DEFAULT`) labels them."""
     stripped = {
         k: v
         for k, v in tabm.items()
@@ -218,7 +303,7 @@ def to_http(tabm: Mapping[str, Any], *, with_commitments: bool = True) -> HTTPMe
     if with_commitments:
         commitments = tabm.get("commitments")
         if isinstance(commitments, Mapping) and commitments:
-            out.update(_commitments_to_siginfo(tabm, commitments))
+            out.update(_commitments_to_siginfo(tabm, commitments, get_format(fmt)))
     return out
 
 
@@ -293,6 +378,7 @@ def from_http(http: Mapping[str, bytes | str]) -> TABM:
         msg[key.lower() if not _is_id_key(key) else key] = (
             value.encode("utf-8") if isinstance(value, str) else value
         )
+    _restore_case(msg)
     _, inline = inline_key({k: v for k, v in msg.items() if k != "body"} | {"_": b""})
     body = msg.pop("body", None)
     body_keys: list[str] = []
@@ -326,6 +412,30 @@ def from_http(http: Mapping[str, bytes | str]) -> TABM:
     if commitments:
         msg["commitments"] = commitments
     return msg
+
+
+def _restore_case(msg: dict[str, Any]) -> None:
+    """Give header keys back the case their signature-input lists them with.
+
+    HTTP lowercases header names, but keys keep their case in AO-Core and the component
+    names of a signature say what it was (``"Target"``)."""
+    raw = msg.get("signature-input")
+    if not isinstance(raw, bytes) or raw.islower() or not any(65 <= b <= 90 for b in raw):
+        return
+    from . import sf
+
+    try:
+        inputs = sf.parse_dictionary(raw.decode("utf-8"))
+    except Exception:
+        return  # reported with its field by _siginfo_to_commitments
+    for inner in inputs.values():
+        for member in getattr(inner, "items", None) or ():
+            name = getattr(member, "value", member)
+            if not isinstance(name, str) or name.islower() or name in msg:
+                continue
+            lowered = name.lower()
+            if lowered in msg and lowered != name:
+                msg[name] = msg.pop(lowered)
 
 
 def _committed_list(commitment: Mapping[str, Any]) -> list[str]:
@@ -429,14 +539,16 @@ def _parse_ao_ids(raw: bytes) -> dict[str, bytes]:
 
 
 def _commitments_to_siginfo(
-    tabm: Mapping[str, Any], commitments: Mapping[str, Any]
+    tabm: Mapping[str, Any], commitments: Mapping[str, Any],
+    fmt: CommitmentFormat | None = None,
 ) -> dict[str, bytes]:
+    form = get_format(fmt)
     sigs: list[str] = []
     inputs: list[str] = []
     for cid in sorted(commitments):
         c = commitments[cid]
         signature = b64u_decode(_text(c.get("signature")), field="signature")
-        name = "sig-" + b64u_encode(hashlib.sha256(signature).digest()).lower()
+        name = form.label_prefix + b64u_encode(hashlib.sha256(signature).digest()).lower()
         components = _encoded_components(tabm, c)
         params = [("alg", sf_string(_alg(c))), ("keyid", sf_string(_text(c.get("keyid"))))]
         for key in ("tag", "created", "expires", "nonce"):
@@ -484,7 +596,8 @@ def _derived(name: str) -> str:
 
 def _encoded_components(tabm: Mapping[str, Any], commitment: Mapping[str, Any]) -> list[str]:
     keys = _committed_list(commitment)
-    _, components, _ = normalize_for_encoding(tabm, keys, bundle=_is_bundle(commitment))
+    _, components, _ = normalize_for_encoding(tabm, keys, bundle=_is_bundle(commitment),
+                                              ordered=True)
     return components
 
 
@@ -538,12 +651,9 @@ def _siginfo_to_commitments(msg: Mapping[str, Any], body_keys: Sequence[str]) ->
         commitment["committed"] = _numbered(committed)
         commitment["signature"] = b64u_encode(signature).encode()
         keyid = commitment.get("keyid", b"")
-        if len(keyid) > 43:
-            try:
-                n = b64_decode(keyid, field="keyid")
-            except Exception:
-                n = b64u_decode(keyid, field="keyid")
-            commitment["committer"] = b64u_encode(hashlib.sha256(n).digest()).encode()
+        committer = keyid_committer(keyid.decode("utf-8", "replace")) if keyid else None
+        if committer is not None:
+            commitment["committer"] = committer.encode()
         cid = (
             b64u_encode(signature)
             if len(signature) == 32
@@ -587,11 +697,7 @@ def _from_siginfo_keys(
     ctype = msg.get("content-type", b"")
     if isinstance(ctype, bytes) and ctype.startswith(b"multipart/"):
         with_body = [k for k in with_body if k != "content-type"]
-    out = []
-    for raw in with_body:
-        key = raw[:-5] if raw.endswith("+link") else raw
-        out.append(key if _is_id_key(key) else key.lower())
-    return out
+    return [raw[:-5] if raw.endswith("+link") else raw for raw in with_body]
 
 
 # -- signature base ------------------------------------------------------------------------
@@ -607,12 +713,21 @@ class Encoded:
 
 
 def normalize_for_encoding(
-    tabm: Mapping[str, Any], committed: Sequence[str], *, bundle: bool = False
+    tabm: Mapping[str, Any], committed: Sequence[str], *, bundle: bool = False,
+    ordered: bool = False, erlang_order: bool = True,
 ) -> tuple[HTTPMessage, list[str], list[str]]:
-    """(encoded headers, signature components, committed AO-Core keys) for a commitment."""
+    """(encoded headers, signature components, committed AO-Core keys) for a commitment.
+
+    Components are listed as HyperBEAM lists them: in ``maps:keys`` order of the encoded
+    message, i.e. sorted up to 32 and in Erlang/OTP 27's HAMT order above
+    (``erlang_order=False``: always sorted, the 0.9-edge option). ``ordered`` puts more
+    than 32 in the order of ``committed`` instead (verification: the order the
+    signature's own component list gave, whichever OTP release signed). Up to 32 every
+    signer sorts, and sorting also covers components that moved between headers and
+    body on the way (a nested message sent inline, signed as a link)."""
     inputs = []
     for key in committed:
-        norm = key if _is_id_key(key) else key.lower()
+        norm = _tabm_key(key, tabm)
         if norm not in tabm and norm + "+link" in tabm:
             norm += "+link"
         inputs.append(norm)
@@ -623,14 +738,59 @@ def normalize_for_encoding(
     if body is not None:
         encoded["content-digest"] = content_digest(body)
     components = sorted(encoded)
+    if len(components) > SORTED_COMPONENTS:
+        if ordered:
+            components = _in_committed_order(components, committed, encoded)
+        elif erlang_order:
+            components = map_keys_order(components)
     body_keys = [k for k in committed if not _key_present(k, encoded)]
     committed_keys = _from_siginfo_keys(with_sig, body_keys, components)
     return encoded, components, committed_keys
 
 
+def _tabm_key(key: str, tabm: Mapping[str, Any]) -> str:
+    """``key`` as ``tabm`` holds it: exact, else lowercased (0.9-edge messages)."""
+    if key in tabm or key + "+link" in tabm:
+        return key
+    lowered = key.lower()
+    return lowered if lowered in tabm or lowered + "+link" in tabm else key
+
+
+def _in_committed_order(components: list[str], committed: Sequence[str],
+                        encoded: Mapping[str, Any]) -> list[str]:
+    """``components`` in the order ``committed`` lists their keys.
+
+    A committed key maps to its component (``key`` or ``key+link``); keys that went into
+    the body map to ``content-digest``. Components no committed key names (``ao-body-key``,
+    ``ao-ids``) keep their sorted place relative to ``content-digest``'s neighbours: they
+    are appended where sorting puts them among the remaining ones."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for key in committed:
+        for name in (key, key + "+link", key.lower(), key.lower() + "+link"):
+            if name in encoded:
+                break
+        else:
+            name = "content-digest" if "content-digest" in encoded else ""
+        if name and name not in seen:
+            seen.add(name)
+            order.append(name)
+    if order == components:
+        return components
+    rest = [c for c in components if c not in seen]
+    if not rest:
+        return order
+    # place each leftover before the first ordered component that sorts after it
+    out = list(order)
+    for extra in rest:
+        at = next((i for i, c in enumerate(out) if c > extra), len(out))
+        out.insert(at, extra)
+    return out
+
+
 def _key_present(key: str, msg: Mapping[str, Any]) -> bool:
-    norm = key if _is_id_key(key) else key.lower()
-    return norm in msg or norm + "+link" in msg
+    return (key in msg or key + "+link" in msg or key.lower() in msg
+            or key.lower() + "+link" in msg)
 
 
 def signature_base(
@@ -666,24 +826,36 @@ def commitment_params(commitment: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def hmac_commitment(tabm: Mapping[str, Any], committed: Sequence[str] | None = None,
-                    *, bundle: bool = False) -> tuple[str, dict[str, Any]]:
-    """The HMAC (unsigned) commitment of a TABM: (ID, commitment fields)."""
+                    *, bundle: bool = False, fmt: CommitmentFormat | str | None = None,
+                    secret: bytes | None = None) -> tuple[str, dict[str, Any]]:
+    """The HMAC commitment of a TABM: (ID, commitment fields).
+
+    Unsigned (the format's constant key) by default; with ``secret``, the ``secret:``
+    scheme: keyid ``secret:<hash>``, committer = that hash."""
     if committed is None:
         committed = default_committed_keys(tabm)
-    encoded, components, committed_keys = normalize_for_encoding(tabm, committed, bundle=bundle)
-    fmt = commitment_format()
-    params = [("alg", '"hmac-sha256"'), ("keyid", sf_string(fmt.hmac_keyid))]
+    form = get_format(fmt)
+    encoded, components, committed_keys = normalize_for_encoding(
+        tabm, committed, bundle=bundle, erlang_order=form.erlang_order)
+    if secret is None:
+        key, keyid, committer = form.hmac_key, form.hmac_keyid, None
+    else:
+        key, keyid = secret, secret_keyid(secret)
+        committer = keyid_committer(keyid)
+    params = [("alg", '"hmac-sha256"'), ("keyid", sf_string(keyid))]
     if bundle:
         params.append(("bundle", '"true"'))
     base = signature_base(encoded, components, params)
-    cid = fmt.hmac_id(base)
+    cid = hmac_b64u(key, base)
     fields: dict[str, Any] = {
         "commitment-device": "httpsig@1.0",
         "type": "hmac-sha256",
-        "keyid": fmt.hmac_keyid,
+        "keyid": keyid,
         "committed": tuple(committed_keys),
         "signature": cid,
     }
+    if committer is not None:
+        fields["committer"] = committer
     if bundle:
         fields["bundle"] = "true"
     return cid, fields
@@ -700,7 +872,7 @@ def default_committed_keys(tabm: Mapping[str, Any]) -> list[str]:
 
 
 
-def unsigned_id(tabm: Mapping[str, Any]) -> str:
+def unsigned_id(tabm: Mapping[str, Any], fmt: CommitmentFormat | str | None = None) -> str:
     """The HMAC unsigned ID of a TABM (all keys committed).
 
     The common case (no ID-like keys, no nested maps, no value over 4,096 bytes, at most
@@ -710,7 +882,7 @@ def unsigned_id(tabm: Mapping[str, Any]) -> str:
     headers: dict[str, bytes] = {}
     inline = "body"
     if "ao-body-key" in tabm:
-        return hmac_commitment(tabm)[0]
+        return hmac_commitment(tabm, fmt=fmt)[0]
     if "body" not in tabm and "data" in tabm:
         inline = "data"
         headers["ao-body-key"] = b"data"
@@ -719,24 +891,26 @@ def unsigned_id(tabm: Mapping[str, Any]) -> str:
         if key == "commitments" or key.startswith("priv"):
             continue
         if type(value) is not bytes or len(key) in _ID_SIZES or len(value) > MAX_HEADER_LENGTH:
-            return hmac_commitment(tabm)[0]
+            return hmac_commitment(tabm, fmt=fmt)[0]
         if key == inline:
             body = value
         elif key == "body":
-            return hmac_commitment(tabm)[0]
+            return hmac_commitment(tabm, fmt=fmt)[0]
         else:
             headers[key] = value
     if body is not None:
         headers["content-digest"] = content_digest(body)
+    form = get_format(fmt)
     components = sorted(headers)
+    if len(components) > SORTED_COMPONENTS and form.erlang_order:
+        components = map_keys_order(components)
     lines = [b'"' + k.encode() + b'": ' + headers[k] for k in components]
     if any(c in DERIVED_COMPONENTS for c in components):
         inner = " ".join(sf_string(_derived(c)) for c in components).encode()
     else:
         inner = b" ".join(b'"' + c.encode() + b'"' for c in components)
-    fmt = commitment_format()
-    base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + fmt.hmac_params
-    return b64u_encode(hmac.new(fmt.hmac_key, base, hashlib.sha256).digest())
+    base = b"\n".join(lines) + b'\n"@signature-params": (' + inner + form.hmac_params
+    return form.hmac_id(base)
 
 
 def is_committed_id(value: object) -> bool:

@@ -31,15 +31,18 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from .b64 import b64u_decode, b64u_encode, is_id
+from .erlmap import FLATMAP_MAX, map_keys_order
 from .errors import MessageError
 from .httpsig import (
+    DEFAULT,
     DERIVED_COMPONENTS,
     MAX_HEADER_LENGTH,
-    commitment_format,
+    CommitmentFormat,
     content_digest,
+    get_format,
     unsigned_id,
 )
-from .message import Message, Value
+from .message import Message, Value, lowercase_keys
 from .structured import TABM, escape_key, format_float, to_tabm
 from .values import Atom, Link
 
@@ -82,10 +85,15 @@ def message_id(
     committers: Committers = "none",
     *,
     commitments: Literal["all"] | None = None,
+    fmt: CommitmentFormat | str | None = None,
 ) -> str:
-    """The ID of a message; see the module docstring for the selection rules."""
+    """The ID of a message; see the module docstring for the selection rules.
+
+    ``fmt`` is the commitment format of unsigned IDs (default :data:`DEFAULT`)."""
     if isinstance(msg, dict):
         msg = Message(msg)
+    if fmt is not None and (form := get_format(fmt)) is not DEFAULT:
+        return _id_in_format(msg, committers, commitments, form)
     if isinstance(msg, tuple):
         return _calculate(to_tabm(msg, links="discard"))
     if not isinstance(msg, Message):
@@ -114,6 +122,42 @@ def message_id(
         cached = _fast_unsigned(msg._items) or _calculate(to_tabm(msg, links="discard"))
         object.__setattr__(msg, "_memo_id", cached)
     return cached
+
+
+def _id_in_format(msg: Message | tuple[Value, ...], committers: Committers,
+                  commitments: Literal["all"] | None, form: CommitmentFormat) -> str:
+    """:func:`message_id` in a format other than the default (not memoised)."""
+    if form.lowercase_keys:
+        msg = lowercase_keys(msg)
+    if isinstance(msg, Message) and "commitments" in msg._items:
+        comms = msg.commitments
+        selected: list[str] = []
+        if commitments == "all":
+            selected = sorted(comms)
+        elif committers == "all":
+            selected = sorted(cid for cid, c in comms.items() if _committer_of(c) is not None)
+        elif committers != "none":
+            wanted = set(committers)
+            selected = sorted(cid for cid, c in comms.items() if _committer_of(c) in wanted)
+        if not selected:
+            selected = sorted(cid for cid, c in comms.items() if _is_hmac(c))
+        if selected:
+            return accumulate(selected)
+    if not isinstance(msg, (Message, tuple)):
+        raise MessageError(f"cannot compute the ID of a {type(msg).__name__}", field="message")
+    return unsigned_id(tabm_in_format(msg, form), form)
+
+
+def tabm_in_format(msg: Message | tuple[Value, ...],
+                   fmt: CommitmentFormat | str | None = None) -> TABM:
+    """The TABM of ``msg`` as format ``fmt`` encodes it (keys lowercased for the 0.9 edge,
+    nested messages linked by their IDs in that format)."""
+    form = get_format(fmt)
+    if form is DEFAULT:
+        return to_tabm(msg, links="discard")
+    if form.lowercase_keys:
+        msg = lowercase_keys(msg)
+    return to_tabm(msg, links="discard", child_id=lambda v: message_id(v, "all", fmt=form))
 
 
 _ATOMS = {True: b"true", False: b"false", None: b"null"}
@@ -219,6 +263,9 @@ def _make_plan(keys: tuple[str, ...],
         lines.append(("content-digest", (_DIGEST_SLOT, b'"content-digest": ', 0),
                       b'"content-digest"'))
     lines.sort(key=lambda line: line[0])
+    if len(lines) > FLATMAP_MAX:  # HyperBEAM's order: Erlang/OTP 27's map (HAMT) walk
+        rank = {name: i for i, name in enumerate(map_keys_order([k for k, _, _ in lines]))}
+        lines.sort(key=lambda line: rank[line[0]])
     params = b'"@signature-params": (' + b" ".join([name for _, _, name in lines])
     return [slot for _, slot, _ in lines], body_index, params
 
@@ -272,9 +319,8 @@ def _fast_unsigned(items: Mapping[str, Value]) -> str | None:
             pieces.append(prefix)
         else:
             pieces.append(prefix + content_digest(body) + b"\n")
-    fmt = commitment_format()
     base = b"".join(pieces) or b"\n"  # params follow a newline
-    return fmt.hmac_id(base + params + fmt.hmac_params)
+    return DEFAULT.hmac_id(base + params + DEFAULT.hmac_params)
 
 
 def _calculate(tabm: TABM) -> str:
@@ -286,16 +332,23 @@ def tabm_id(tabm: TABM) -> str:
     return _calculate(tabm)
 
 
-def hashpath(base: Message | str, req: Message | None = None, *, alg: str | None = None) -> str:
+def hashpath(base: Message | str, req: Message | None = None, *, alg: str | None = None,
+             fmt: CommitmentFormat | str | None = None) -> str:
     """The hashpath of ``base`` alone, or of resolving ``req`` on ``base``."""
-    hp1 = base if isinstance(base, str) else base.hashpath or message_id(base, commitments="all")
+    if isinstance(base, str):
+        hp1 = base
+    elif fmt is None:
+        hp1 = base.hashpath or message_id(base, commitments="all")
+    else:
+        hp1 = base.hashpath or message_id(base, commitments="all", fmt=fmt)
     if req is None:
         return hp1
     algorithm = alg or (base.text("hashpath-alg") if isinstance(base, Message) else None)
-    return f"{compress(hp1, algorithm or 'sha-256-chain')}/{request_part(req)}"
+    part = request_part(req) if fmt is None else request_part(req, fmt=fmt)
+    return f"{compress(hp1, algorithm or 'sha-256-chain')}/{part}"
 
 
-def request_part(req: Message) -> str:
+def request_part(req: Message, *, fmt: CommitmentFormat | str | None = None) -> str:
     """The last element of a hashpath for request ``req``."""
     rest = [k for k in req if k not in _META_KEYS and not k.startswith("priv")]
     path = req.get("path")
@@ -303,7 +356,9 @@ def request_part(req: Message) -> str:
         text = path.decode() if isinstance(path, bytes) else str(path)
         first = [p for p in text.split("/") if p]
         return first[0] if first else text
-    return message_id(req, commitments="all")
+    if fmt is None:
+        return message_id(req, commitments="all")
+    return message_id(req, commitments="all", fmt=fmt)
 
 
 def compress(hp: str, alg: str = "sha-256-chain") -> str:

@@ -1,9 +1,11 @@
 """The AO-Core message: an immutable map of normalised keys to typed values.
 
 A message is what everything in AO is: a process definition, a request, a result, an
-assignment, a commitment. Its keys are case-insensitive and stored lowercase, except keys
-that look like IDs (32, 42 or 43 characters), which keep their case because IDs are
-case-sensitive. Its values are one of:
+assignment, a commitment. Its keys keep the case they were given (HyperBEAM stopped
+lowercasing keys in 2025-06: ``Target`` and ``target`` are two keys, and the case is part
+of what is committed). Lookups try the exact key first, then the key equal to it when
+case is ignored (its lowercase form first), so ``msg["action"]`` finds an ``Action``
+key. Its values are one of:
 
 =================  ==============================================================
 binary             ``str`` (UTF-8 text) or ``bytes``; both encode to the same bytes
@@ -42,9 +44,9 @@ _T = TypeVar("_T")
 
 
 def normalize_key(key: object) -> str:
-    """The normal form of a key: lowercase text, except ID-like keys, which keep case."""
+    """The normal form of a key: its text, case kept (bytes decoded, integers written)."""
     if key.__class__ is str:  # the common case first
-        return key if len(key) in _ID_KEY_SIZES else key.lower()
+        return key
     if isinstance(key, bytes):
         try:
             key = key.decode("utf-8")
@@ -54,11 +56,17 @@ def normalize_key(key: object) -> str:
         key = str(key)
     elif not isinstance(key, str):
         raise MessageError(f"key {key!r} is not text", field=repr(key))
-    if len(key) in _ID_KEY_SIZES:
-        return key
-    return key.lower()
+    return key
 
 
+def fold_key(key: object) -> str:
+    """A key with case folded (ID-like keys keep theirs): how device functions and path
+    elements are matched, which is case-insensitive."""
+    text = normalize_key(key)
+    return text if len(text) in _ID_KEY_SIZES else text.lower()
+
+
+_NO_VARIANTS: dict[str, str] = {}  # the (never written) index of an all-lowercase message
 _FROZEN = frozenset({str, bytes, int, bool, float})
 
 
@@ -101,11 +109,12 @@ def canonical(value: object) -> object:
 class Message(Mapping[str, Value]):
     """An immutable AO-Core message."""
 
-    __slots__ = ("_items", "_memo_id", "_priv")
+    __slots__ = ("_folded", "_items", "_memo_id", "_priv")
 
     _items: dict[str, Value]
     _priv: Mapping[str, Any]
     _memo_id: str | None  # the unsigned ID, memoised by ao_kernel.core.ids (immutable)
+    _folded: dict[str, str] | None  # lowercased key -> key, built at the first miss
 
     def __init__(
         self,
@@ -142,6 +151,7 @@ class Message(Mapping[str, Value]):
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(self, "_memo_id", None)
+        object.__setattr__(self, "_folded", None)
 
     @classmethod
     def _trusted(cls, items: dict[str, Value], priv: Mapping[str, Any] | None = None) -> Message:
@@ -150,7 +160,41 @@ class Message(Mapping[str, Value]):
         object.__setattr__(msg, "_items", items)
         object.__setattr__(msg, "_priv", MappingProxyType(dict(priv)) if priv else _EMPTY)
         object.__setattr__(msg, "_memo_id", None)
+        object.__setattr__(msg, "_folded", None)
         return msg
+
+    def _fold(self, key: object) -> str | None:
+        """The stored key equal to ``key`` when case is ignored (None: there is none):
+        its lowercase form, else its Header-Case form, else the first other variant."""
+        if key.__class__ is not str:
+            key = normalize_key(key)  # MessageError for a key that is not text
+        items = self._items
+        lowered = key.lower()
+        folded = self._folded
+        if folded is None:
+            joined = "".join(items)
+            if joined == joined.lower():  # no key has a capital: only the lowercase form
+                object.__setattr__(self, "_folded", _NO_VARIANTS)
+                return lowered if lowered in items else None
+            folded = self._index()
+        if folded is _NO_VARIANTS:
+            return lowered if lowered in items else None
+        return folded.get(lowered)
+
+    def _index(self) -> dict[str, str]:
+        """Lowercased key -> the key a case-insensitive read finds, for a message with
+        capitals in its keys (built once)."""
+        folded: dict[str, str] = {}
+        for k in self._items:
+            lowered = k.lower()
+            held = folded.get(lowered)
+            # the lowercase key of a case-variant group, else its Header-Case one, else
+            # the first
+            if held is None or (held != lowered and (
+                    k == lowered or (k == lowered.title() and held != lowered.title()))):
+                folded[lowered] = k
+        object.__setattr__(self, "_folded", folded)
+        return folded
 
     # -- Mapping --------------------------------------------------------------------------
 
@@ -158,13 +202,17 @@ class Message(Mapping[str, Value]):
         try:
             return self._items[key]
         except KeyError:
-            return self._items[normalize_key(key)]
+            found = self._fold(key)
+            if found is None:
+                raise
+            return self._items[found]
 
     def __contains__(self, key: object) -> bool:
-        if key in self._items:
+        items = self._items
+        if key in items:
             return True
         try:
-            return normalize_key(key) in self._items
+            return self._fold(key) is not None
         except MessageError:
             return False
 
@@ -178,10 +226,12 @@ class Message(Mapping[str, Value]):
     def get(self, key: str, default: _T, /) -> Value | _T: ...
 
     def get(self, key: str, default: Any = None, /) -> Any:
-        value = self._items.get(key, _MISSING)
+        items = self._items
+        value = items.get(key, _MISSING)
         if value is not _MISSING:
             return value
-        return self._items.get(normalize_key(key), default)
+        found = self._fold(key)
+        return default if found is None else self._items[found]
 
     def items(self) -> ItemsView[str, Value]:
         return self._items.items()
@@ -243,7 +293,8 @@ class Message(Mapping[str, Value]):
     # -- functional updates ---------------------------------------------------------------
 
     def with_(self, updates: Mapping[Any, Any] | None = None, /, **kwargs: Any) -> Message:
-        """A new message with ``updates`` set (keys normalised; values frozen)."""
+        """A new message with ``updates`` set (values frozen; keys exact: setting
+        ``target`` next to a ``Target`` key adds a key, as HyperBEAM does)."""
         items = dict(self._items)
         for raw_key, raw_value in (*(updates or {}).items(), *kwargs.items()):
             key = normalize_key(raw_key)
@@ -251,8 +302,14 @@ class Message(Mapping[str, Value]):
         return Message._trusted(items, self._priv)
 
     def without(self, *keys: str) -> Message:
-        """A new message without ``keys`` (absent keys are ignored)."""
-        drop = {normalize_key(k) for k in keys}
+        """A new message without ``keys`` (absent keys are ignored; a key not present
+        exactly drops the key equal to it when case is ignored)."""
+        drop = set()
+        for k in keys:
+            if k in self._items:
+                drop.add(k)
+            elif (found := self._fold(k)) is not None:
+                drop.add(found)
         return Message._trusted(
             {k: v for k, v in self._items.items() if k not in drop}, self._priv
         )
@@ -282,9 +339,15 @@ class Message(Mapping[str, Value]):
 
     def text(self, key: str, default: str | None = None) -> str | None:
         """The value at ``key`` as text, or ``default``."""
-        if key not in self:
-            return default
-        v = self[key]
+        v = self._items.get(key, _MISSING)
+        if v is _MISSING:
+            try:
+                found = self._fold(key)
+            except MessageError:
+                return default
+            if found is None:
+                return default
+            v = self._items[found]
         if isinstance(v, bytes):
             return v.decode("utf-8", "replace")
         if isinstance(v, str):
@@ -297,6 +360,24 @@ def _to_python(value: Value) -> Any:
         return value.to_python()
     if isinstance(value, tuple):
         return [_to_python(v) for v in value]
+    return value
+
+
+def lowercase_keys(value: Any) -> Any:
+    """``value`` with every key lowercased (ID-like keys excepted), nested ones too.
+
+    For messages that travel as HTTP headers, whose names HTTP lowercases: a signature
+    over ``Scheduler`` cannot be checked against the ``scheduler`` header that arrives.
+    (Also the key form of the 0.9-edge format.) On a name clash the first key wins."""
+    if isinstance(value, Message):
+        items: dict[str, Value] = {}
+        for k, v in value._items.items():
+            key = k if len(k) in _ID_KEY_SIZES else k.lower()
+            if key not in items:
+                items[key] = lowercase_keys(v)
+        return Message._trusted(items, value._priv)
+    if isinstance(value, tuple):
+        return tuple(lowercase_keys(v) for v in value)
     return value
 
 

@@ -45,7 +45,7 @@ from .errors import (
     ResolveError,
 )
 from .ids import hashpath as compute_hashpath
-from .message import Message, Value, as_message, normalize_key
+from .message import Message, Value, as_message, fold_key
 from .path import As, Resolve
 
 Status = Literal["ok", "error", "skip", "pass"]
@@ -174,7 +174,7 @@ def first_key(req: Message) -> str:
     parts = [p for p in text.split("/") if p]
     if not parts:
         raise KeyNotFoundError(f"request path {text!r} names no key", field="path")
-    return parts[0] if is_id(parts[0]) else normalize_key(parts[0])
+    return parts[0] if is_id(parts[0]) else fold_key(parts[0])
 
 
 def path_parts(req: Message) -> list[str]:
@@ -192,10 +192,10 @@ def find_handler(
     name = device_of(base)
     device = opts.registry.get(name)
     info = device.device_info(base, req, opts)
-    excludes = {normalize_key(k) for k in info.get("excludes", ())}
+    excludes = {fold_key(k) for k in info.get("excludes", ())}
     exports = info.get("exports")
     exported = key == "info" or (
-        key not in excludes and (exports is None or key in {normalize_key(k) for k in exports})
+        key not in excludes and (exports is None or key in {fold_key(k) for k in exports})
     )
     if exported:
         handler = info.get("handler")

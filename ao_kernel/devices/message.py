@@ -25,7 +25,7 @@ from typing import Any
 from ..core import commitments as commitments_mod
 from ..core.errors import AOError, KeyNotFoundError, SignatureError
 from ..core.ids import message_id
-from ..core.message import Message, Value, is_private, normalize_key
+from ..core.message import Message, Value, fold_key, is_private
 from ..core.resolver import Device, Opts, Result, error, ok
 from ..core.values import Atom
 
@@ -60,7 +60,7 @@ class MessageDevice(Device):
         key = req.text("key")
         if key is None:
             return error(KeyNotFoundError("get needs a 'key'", field="key"))
-        return self.get_key(normalize_key(key), base, req, opts)
+        return self.get_key(fold_key(key), base, req, opts)
 
     def keys(self, base: Message, req: Message, opts: Opts) -> tuple[str, ...]:
         return tuple(k for k in base if not is_private(k))

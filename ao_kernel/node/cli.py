@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="a node config file in flat@1.0 syntax (key: value lines)")
     serve.add_argument("--force-signed", action="store_true",
                        help="sign every HyperBEAM result with the node wallet")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web page origin (http://localhost:3000) allowed to change "
+                            "state from a browser; repeatable (default: none)")
+    serve.add_argument("--allow-unsigned", action="store_true",
+                       help="schedule unsigned messages over HTTP (they speak as the node: "
+                            "only on a node nobody else can reach)")
+    serve.add_argument("--allow-lua-device", action="store_true",
+                       help="run caller-supplied Lua on ~lua@5.3a (one metered worker)")
     serve.add_argument("--print-env-only", action="store_true",
                        help="print the environment lines for an existing node and exit")
     return parser
@@ -60,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         node.close()
         return 0
     try:
-        handle = node.serve(port=args.port, host=args.host, force_signed=args.force_signed)
+        handle = node.serve(port=args.port, host=args.host, force_signed=args.force_signed,
+                            allow_origins=args.allow_origin,
+                            allow_unsigned=args.allow_unsigned,
+                            lua_device=args.allow_lua_device)
     except OSError as exc:
         print(f"ao-node: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         node.close()

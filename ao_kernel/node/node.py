@@ -45,6 +45,7 @@ from typing import Any
 
 from ..core.errors import AOError, MessageError, ResolveError, SchedulerError
 from ..core.ids import message_id
+from ..core.limits import check_tags, check_value
 from ..core.message import Message, Value, normalize_value
 from ..core.resolver import Opts, Result, resolve_many
 from ..devices import default_registry
@@ -105,8 +106,19 @@ def _make_blocks(blocks: str | Callable[[], Any] | None, clock: Clock) -> Any:
 
 
 #: the fields aoconnect adds to every message (keys in normal form)
+# The node's own protocol fields, in AO-Core's lowercase form (JSON-1 Header-Cases them:
+# the process sees Data-Protocol ...); tags the caller gives keep the case given.
 _AOCONNECT_FIELDS: dict[str, Value] = {"data-protocol": "ao", "variant": "ao.TN.1",
                                        "type": "Message"}
+
+
+def _slot_number(slot: Any) -> int:
+    """``slot`` as given to result/state: a slot number >= 0, or a clear error."""
+    if isinstance(slot, bool) or not isinstance(slot, int):
+        raise SchedulerError(f"'slot' must be a slot number, got {slot!r}", field="slot")
+    if slot < 0:
+        raise SchedulerError(f"'slot' must be >= 0, got {slot}", field="slot")
+    return slot
 
 
 def message_id_of_body(body: Message) -> str:
@@ -198,13 +210,20 @@ class Node(OperatorMixin):
         """The node operator's (and scheduler's) address."""
         return str(self.wallet.address)
 
-    def opts(self, *, caller: str | None = None, **overrides: Any) -> Opts:
+    def opts(self, *, caller: str | None = None, ingress: str | None = None,
+             allow_unsigned: bool = False, **overrides: Any) -> Opts:
         """Resolution options bound to this node; ``caller`` is who asks (the verified
-        signer of the request being served), which payment and meta devices read."""
+        signer of the request being served), which payment and meta devices read;
+        ``ingress`` the face the request came in by (``"http"``: the devices that
+        schedule then take only signed messages, see docs/security.md)."""
         extra: dict[str, Any] = {"node_state": self.state, "wallet": self.wallet,
                                  "scheduler": self.scheduler}
         if caller:
             extra["caller"] = caller
+        if ingress:
+            extra["ingress"] = ingress
+        if allow_unsigned:
+            extra["allow_unsigned"] = True
         opts = Opts(
             registry=self.registry,
             loader=self.load,
@@ -369,16 +388,16 @@ class Node(OperatorMixin):
 
     def result(self, pid: str, slot: int) -> SlotResult:
         """The result of ``slot`` of ``pid``, computing every earlier slot first."""
-        return self.computer.compute_to(pid, slot)
+        return self.computer.compute_to(pid, _slot_number(slot))
 
     def process_state(self, pid: str, slot: int | None = None) -> dict[str, Any]:
         """The globals of ``pid`` after ``slot`` (default: the latest); ``node.state`` is
         the node's own configuration (meta@1.0)."""
-        return self.computer.state(pid, slot)
+        return self.computer.state(pid, None if slot is None else _slot_number(slot))
 
     def inspect(self, pid: str, lua: str) -> Any:
         """Evaluate a Lua expression in the live state of ``pid``, outside any message."""
-        return self.computer.runtime(pid).inspect(lua)
+        return self.computer.inspect(pid, lua)
 
     def interrupt(self) -> None:
         """Stop the Lua or wasm call running in any process (thread-safe, takes no process
@@ -410,18 +429,23 @@ class Node(OperatorMixin):
                 tags: Mapping[str, Any] | None = None, wallet: Wallet | None = None,
                 **fields: Any) -> Message:
         """A message to ``target`` as aoconnect would build it (optionally signed)."""
+        check_value(data, "data")
         if not tags and not fields and wallet is None and (action is None or
                                                             action.__class__ is str):
+            check_value(action, "action")
             return self._plain_message(target, action, data)
+        check_value(action, "action")
+        check_tags(tags)
+        for key, value in fields.items():
+            check_value(value, key)
         body: dict[str, Any] = {}
         if action is not None:
-            body["Action"] = action
+            body["action"] = action
         for key, value in {**(tags or {}), **fields}.items():
             body[key] = value
-        body.update({"Data-Protocol": "ao", "Variant": "ao.TN.1", "Type": "Message"})
-        for key in ("target", "data", "anchor"):  # set below, overriding any alias
-            for alias in [k for k in body if k.lower() == key]:
-                del body[alias]
+        body.update(_AOCONNECT_FIELDS)
+        # the fields, set below; tags of the same names in another case (a "Target" tag)
+        # stay next to them, as in a data item
         body["target"] = target
         body["data"] = "" if data is None else data
         body["anchor"] = self._next_anchor()
@@ -466,6 +490,11 @@ class Node(OperatorMixin):
         where SQLite otherwise commits per message), then computed in slot order and
         pushed: the results of the same messages sent one by one, except that messages
         the batch causes to come back to ``target`` get slots after the whole batch."""
+        if isinstance(messages, (str, bytes, Mapping, Message)) or not isinstance(
+                messages, Iterable):
+            raise MessageError(
+                f"send_many takes a list of messages, got {type(messages).__name__}"
+                " (wrap one message in a list)", field="messages")
         built: list[Message] = []
         for item in messages:
             if isinstance(item, Message):

@@ -59,7 +59,7 @@ from ..core import codecs, commitments
 from ..core import errors as _errors
 from ..core.errors import AOError, NotFoundError, ProcessNotFoundError, RemoteError
 from ..core.ids import message_id
-from ..core.message import Message
+from ..core.message import Message, lowercase_keys
 from ..devices.process.result import SlotResult
 from ..runtimes.aos.abi import outcome_from
 from .definition import process_fields
@@ -159,7 +159,7 @@ class HTTPClient:
 
         signed = msg
         if self.sign and not msg.commitments:
-            signed = commitments.commit(msg, self.wallet.rsa_signer)
+            signed = commitments.commit(lowercase_keys(msg), self.wallet.rsa_signer)
         form = http_form(signed)
         body = form.pop("body", b"")
         return ({k: v.decode("latin-1") for k, v in form.items()},
@@ -298,7 +298,9 @@ class RemoteNode:
         definition = Message(fields).with_(anchor=self._next_anchor())
         if body:  # an empty body does not survive HTTP: leave it out rather than sign it
             definition = definition.with_(data=body)
-        signed = commitments.commit(definition, self.wallet.rsa_signer)
+        # header names reach the node lowercased: sign them so (HyperBEAM keeps only keys
+        # that are committed exactly as they arrive)
+        signed = commitments.commit(lowercase_keys(definition), self.wallet.rsa_signer)
         pid = message_id(signed, "all")
         assignment = self.client.request("POST", "/~scheduler@1.0/schedule",
                                          message=signed, accept="json@1.0").message()
@@ -334,7 +336,7 @@ class RemoteNode:
     def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
         """Send a signed message: the node schedules, computes and (``push``) delivers it."""
         msg = self.message(target, **kwargs)
-        signed = commitments.commit(msg, self.wallet.rsa_signer)
+        signed = commitments.commit(lowercase_keys(msg), self.wallet.rsa_signer)
         route = "push" if push else "schedule"
         answer = self.client.request("POST", f"/{target}~process@1.0/{route}",
                                      message=signed, accept="json@1.0").message()

@@ -41,11 +41,15 @@ in its locals the raw functions it needs (``debug.sethook``, ``load``, ``pcall``
   coroutine, all charging one budget. When the budget is spent (or the host called
   :meth:`LuaEngine.interrupt`) the hook raises, and keeps raising at every later hook,
   and the wrapped ``pcall``/``xpcall``/``coroutine.resume`` re-raise it, so user code
-  cannot swallow it. C functions that copy data (``string.rep/format/gsub/sub/upper/
-  lower/reverse``, ``table.concat/sort``) are charged one instruction per 64 bytes of
-  output (or per element sorted). Known gap: work inside a single VM instruction or a
-  single C call (``..`` on huge strings, pathological pattern backtracking) is bounded
-  only by the memory limit, not by the budget.
+  cannot swallow it. Library calls are charged by the work they do, after the call, from
+  their arguments and result (so deterministically): functions that make strings
+  (``string.rep/format/gsub/sub/upper/lower/reverse``, ``table.concat``) one
+  instruction per 2 bytes made, searches (``string.find/match/gmatch``) one per 16 bytes
+  scanned, ``utf8.len`` one per 4 bytes, ``tonumber`` one per byte, ``table.insert/
+  remove`` one per element shifted, ``table.sort`` one per element. A search whose
+  backtracking could run past 2^24 steps in C runs in Lua instead (``lua_patterns.lua``),
+  metered step by step. Known gap: work inside a single VM instruction (``..`` and
+  ``==`` on huge strings) is bounded by the memory limit, not by the budget.
 * **errors**: each call runs in ``xpcall`` with a handler that stringifies the error
   object (under the hook) and takes a traceback; the Python side translates the outcome
   into :mod:`ao_kernel.core.errors` (``LuaError``/``LuaSyntaxError``,
@@ -78,6 +82,7 @@ import contextlib
 import hashlib
 import threading
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -89,6 +94,7 @@ from ao_kernel.core.errors import (
     LuaError,
     LuaSyntaxError,
     MemoryLimitError,
+    SnapshotError,
 )
 
 __all__ = [
@@ -96,6 +102,7 @@ __all__ = [
     "DEFAULT_INSTRUCTION_LIMIT",
     "DEFAULT_MEMORY_LIMIT",
     "LuaEngine",
+    "LuaSnapshot",
     "precompile",
 ]
 
@@ -110,6 +117,7 @@ _BIN_KEY = "__ao_binary"
 _OOM = "not enough memory"
 
 _LuaRaw = lua53.LuaError
+_SNAPSHOT_SOURCE = resources.files(__package__).joinpath("lua_snapshot.lua").read_text()
 _LuaMemRaw = lua53.LuaMemoryError
 
 # --------------------------------------------------------------------------------------
@@ -176,6 +184,18 @@ _LOADER = "local code = ... return load(code, '=[ao-kernel]', 'b')"
 _boot_code: bytes | None = None
 
 
+_PATTERNS = resources.files(__package__).joinpath("lua_patterns.lua").read_text()
+_patterns_bytecode: bytes | None = None
+
+
+def _patterns_code() -> bytes:
+    """lua_patterns.lua compiled once; the sandbox loads it the first time a search needs it."""
+    global _patterns_bytecode
+    if _patterns_bytecode is None:
+        _patterns_bytecode = precompile(_PATTERNS, "=patterns")
+    return _patterns_bytecode
+
+
 def _bootstrap_code() -> bytes:
     global _boot_code
     if _boot_code is None:
@@ -235,6 +255,19 @@ def _is_table(value: Any) -> bool:
     return bool(lua53.lua_type(value) == "table")
 
 
+@dataclass(frozen=True)
+class LuaSnapshot:
+    """One engine's state, captured inside that engine (see :meth:`LuaEngine.snapshot`)."""
+
+    value: Any      # the Lua table holding what was captured
+    objects: int    # tables and closures captured (its cost, in objects)
+    rng: tuple[int, ...]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 class LuaEngine:
     """One sandboxed, metered Lua 5.3 state (one AO process's state). See the module doc."""
 
@@ -260,15 +293,19 @@ class LuaEngine:
             unpack_returned_tuples=True,
             max_memory=memory_limit or 0,
         )
+        # the raw functions a snapshot needs, taken before the sandbox removes them
+        self._snapshot_raw = self._lua.execute("return debug, coroutine.status")
+        self._snapshots: Any = None
         boot = self._lua.execute(_LOADER, _bootstrap_code())
         ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
-                   int(hook_interval), _POLL_EVERY)
+                   int(hook_interval), _POLL_EVERY, _patterns_code())
         self._ctl = ctl
         # Bound once: each attribute lookup on a lupa table costs microseconds.
         self._run, self._run_global, self._exec, self._set_time, self._used = (
             ctl.run, ctl.run_global, ctl.exec, ctl.set_time, ctl.used)
         self._globals = self._lua.globals()
         self.instruction_limit = instruction_limit
+        self.freeze()  # the sandbox as built is the trusted base of every snapshot
 
     # ---------------------------------------------------------------- configuration
     @property
@@ -447,6 +484,44 @@ class LuaEngine:
             return self._lua.table_from(obj, recursive=recursive)
         except _LuaRaw as exc:
             raise self._translate_raw(exc) from None
+
+    # ---------------------------------------------------------------- snapshots
+    def _snapshot_module(self) -> Any:
+        if self._snapshots is None:
+            debug, costatus = self._snapshot_raw
+            chunk = self._lua.execute("return load(...)", _SNAPSHOT_SOURCE, "=snapshot")
+            self._snapshots = chunk(debug, costatus, self._globals)
+        return self._snapshots
+
+    def freeze(self) -> None:
+        """Mark what is reachable now as the trusted base (done once, before user code)."""
+        self._snapshot_module().freeze(self._globals)
+
+    def snapshot(self, *roots: Any) -> LuaSnapshot:
+        """Capture the whole state, inside it; ``roots`` are Lua values the host holds.
+
+        Raises :class:`SnapshotError` when the state cannot be captured now (a suspended
+        coroutine is reachable, or the capture would pass the memory limit).
+        """
+        module = self._snapshot_module()
+        try:
+            value, info = module.snapshot(self._lua.table(*roots))
+        except (_LuaRaw, _LuaMemRaw) as exc:
+            self._recover_memory()
+            raise SnapshotError(f"the Lua state cannot be captured: {exc}") from None
+        if value is None:
+            self._recover_memory()
+            raise SnapshotError(f"the Lua state cannot be captured: {_text(info)}")
+        return LuaSnapshot(value, int(info), tuple(self._ctl.rng_state()))
+
+    def restore(self, snapshot: LuaSnapshot) -> None:
+        """Put every object back as it was at ``snapshot`` (which stays restorable)."""
+        try:
+            self._snapshot_module().restore(snapshot.value)
+        except (_LuaRaw, _LuaMemRaw) as exc:
+            self._recover_memory()
+            raise SnapshotError(f"the Lua state could not be restored: {exc}") from None
+        self._ctl.set_rng_state(*snapshot.rng)
 
     # ---------------------------------------------------------------- introspection
     @property

@@ -1,5 +1,5 @@
 -- The trusted bootstrap of every Lua engine (ao_kernel/runtimes/lua.py; one line here, so line numbers match the chunk's).
-local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY = ...
+local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY, PATTERNS_CODE = ...
 local G = _G
 local type, select, tostring, error = type, select, tostring, error
 local pcall, xpcall, rawget, rawset = pcall, xpcall, rawget, rawset
@@ -10,6 +10,10 @@ local co_create, co_resume, co_wrap = coroutine.create, coroutine.resume, corout
 local utf8len, byte, sub, format = utf8.len, string.byte, string.sub, string.format
 local find, gsub = string.find, string.gsub
 local concat, pack, unpack, collect = table.concat, table.pack, table.unpack, collectgarbage
+-- what lua_patterns.lua sees: the raw library, taken before any wrapper exists
+local PATTERN_ENV = {string = {byte = byte, sub = sub, find = find, char = string.char,
+  rep = string.rep}, table = {concat = concat, unpack = unpack},
+  math = {tointeger = tointeger}, error = error, type = type, tostring = tostring, pcall = pcall}
 
 local ctl = {}
 
@@ -117,36 +121,219 @@ do
   end
 end
 
+-- An argument error of a wrapped library function, worded as Lua words it for the
+-- function itself (the wrapper runs it through pcall, so its own message says '?'): the
+-- name the caller used, a method call numbering its arguments after the receiver; the
+-- global name ('string.rep', 'setmetatable') when called from C (pcall) or by a name
+-- Lua cannot see; the caller's position in front. `level` is the wrapper's stack level
+-- as seen from here. A wrapper the caller tail-called is gone from the stack: its short
+-- name is used, without a position.
+local function lib_error(e, short, global, level)
+  if tripped then error(tripped, 0) end
+  if type(e) ~= "string" then error(e, 0) end
+  local info = getinfo(level, "nt")
+  local name, method = global, false
+  if info and info.istailcall then
+    name = short
+  elseif info and info.name then
+    name, method = info.name, info.namewhat == "method"
+  end
+  if method then
+    local n = tointeger(tonumber(e:match("^bad argument #(%d+) to '%?'") or ""))
+    if n == 1 then
+      e = gsub(e, "^bad argument #1 to '%?' ", "calling '" .. name .. "' on bad self ", 1)
+    elseif n then
+      e = gsub(e, "^bad argument #%d+", "bad argument #" .. (n - 1), 1)
+    end
+  end
+  e = gsub(e, "to '%?'", "to '" .. name .. "'", 1)
+  local caller = getinfo(level + 1, "S")
+  if caller and caller.what ~= "C" and not find(e, "^[^\n]-:%d+: ") then
+    error(e, level + 1)
+  end
+  error(e, 0)
+end
+
 -- C functions that copy data: charge by output size, keep the user's error position.
-local function guard(lib, name, cost, two)
+local function guard(lib, name, cost, two, libname)
   local f = lib[name]
-  local label = "to '" .. name .. "'"
+  local global = (libname or "string") .. "." .. name
   lib[name] = function(...)
     local ok, r, r2 = pcall(f, ...)
-    if not ok then
-      if tripped then error(tripped, 0) end
-      if type(r) == "string" then
-        r = gsub(r, "to '%?'", label, 1)
-        if not find(r, "^[^\n]-:%d+: ") then error(r, 2) end
-      end
-      error(r, 0)
-    end
+    if not ok then lib_error(r, name, global, 2) end
     charge(cost(r, ...))
     if two then return r, r2 end
     return r
   end
 end
-local function by_len(r) return type(r) == "string" and (#r >> 6) or 0 end
+-- one instruction per 2 bytes made: about what making and collecting them takes
+local function by_len(r) return type(r) == "string" and (#r >> 1) or 0 end
 for _, n in ipairs({"rep", "format", "sub", "upper", "lower", "reverse"}) do
   guard(string, n, by_len)
 end
 guard(string, "gsub", by_len, true)
-guard(table, "concat", by_len)
-guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end)
+guard(table, "concat", by_len, false, "table")
+guard(table, "sort", function(_, t) return type(t) == "table" and #t or 0 end, false, "table")
+
+-- C functions that read their input or move elements: charged after the call by the work
+-- they must have done (a function of the arguments and the result, so deterministic): one
+-- instruction per 16 bytes scanned by a search, per 4 bytes decoded by utf8.len, per byte
+-- read by tonumber, per element moved; calibrated so that a loop of such calls spends the
+-- budget in about the time a plain Lua loop does. A loop of such calls over a huge
+-- string or table then runs out of budget like the same work written in Lua would. Small
+-- calls (up to SCAN_FREE bytes or elements) are not charged. Errors read as the library's
+-- own: the function's name, the caller's position.
+do
+  local SCAN_FREE = 4096
+  local rawlen = rawlen
+  local raw_find, raw_gmatch, raw_sub = string.find, string.gmatch, string.sub
+  local raw_len8, raw_insert, raw_remove, raw_tonumber = utf8.len, table.insert, table.remove, tonumber
+
+  -- the results of pcall(f, ...) when it succeeded, else the library's own error (see
+  -- lib_error); called as an argument from a wrapper, so the wrapper is still on the stack
+  local function checked(short, global, ok, ...)
+    if ok then return ... end
+    lib_error((...), short, global, 3)
+  end
+
+  local function first_byte(n, init)
+    init = tointeger(init)
+    if init == nil or init == 0 then return 1 end
+    if init < 0 then init = n + init + 1; if init < 1 then init = 1 end end
+    return init
+  end
+
+  -- bytes passed over before the match began (or to the end, when there was none)
+  local function scanned(s, init, i)
+    if type(s) ~= "string" then return 0 end
+    local n = #s
+    return (i or n + 1) - first_byte(n, init)
+  end
+
+  local function found(s, init, i, ...)
+    local bytes = scanned(s, init, i)
+    if bytes > SCAN_FREE then charge(bytes >> 4) end
+    return i, ...
+  end
+
+  -- Backtracking: where the C matcher could run far past the budget inside one call (see
+  -- lua_patterns.lua), the same match runs in Lua, instruction by instruction.
+  local PATTERN_LIMIT = 1 << 24  -- matcher steps a C call may take (some tens of ms)
+  local patterns
+  local function pattern_lib()
+    if patterns == nil then patterns = load(PATTERNS_CODE, "=patterns", "b", PATTERN_ENV)() end
+    return patterns
+  end
+  -- the normalised start when this search must run in Lua, else nil
+  local function in_lua(s, p, init, whole)
+    if type(s) ~= "string" or type(p) ~= "string" then return nil end
+    local i = init
+    if i ~= nil then
+      i = tointeger(i)
+      if i == nil then return nil end  -- C says what is wrong with it
+    end
+    i = first_byte(#s, i)
+    if i > #s + 1 then return nil end
+    if #s - i < 8 and #p < 8 then return nil end
+    if pattern_lib().safe(s, p, i, PATTERN_LIMIT, whole) then return nil end
+    return i
+  end
+  local function find_in_lua(s, p, i)
+    local a, b, caps, n = patterns.find(s, p, i, true)
+    if a == nil then return nil end
+    return a, b, unpack(caps, 1, n)
+  end
+
+  string.find = function(...)
+    local s, p, init, plain = ...
+    local i = not plain and in_lua(s, p, init)
+    if i then return found(s, init, checked("find", "string.find", pcall(find_in_lua, s, p, i))) end
+    return found(s, init, checked("find", "string.find", pcall(raw_find, ...)))
+  end
+
+  -- string.match is string.find without the positions (the whole match when the pattern
+  -- has no captures), which lets it be charged the same way
+  local function matched(s, init, i, j, ...)
+    local bytes = scanned(s, init, i)
+    if bytes > SCAN_FREE then charge(bytes >> 4) end
+    if i == nil then return nil end
+    if select("#", ...) == 0 then return raw_sub(s, i, j) end
+    return ...
+  end
+  string.match = function(...)
+    local s, p, init = ...
+    local i = in_lua(s, p, init)
+    if i then
+      return matched(s, init, checked("match", "string.match", pcall(find_in_lua, s, p, i)))
+    end
+    return matched(s, init, checked("match", "string.match", pcall(raw_find, ...)))
+  end
+
+  -- one full pass over the subject, charged when the iterator is made
+  local function iterator(s, it)
+    if type(s) == "string" and #s > SCAN_FREE then charge(#s >> 4) end
+    return it
+  end
+  string.gmatch = function(...)
+    local s, p = ...
+    if in_lua(s, p, 1, true) then
+      return iterator(s, checked("gmatch", "string.gmatch", pcall(patterns.gmatch, s, p)))
+    end
+    return iterator(s, checked("gmatch", "string.gmatch", pcall(raw_gmatch, ...)))
+  end
+
+  -- string.gsub (already charged by what it makes, above) runs in Lua on the same terms
+  local guarded_gsub = string.gsub
+  local repl_types = {string = true, number = true, table = true, ["function"] = true}
+  local function replaced(s, r, n)
+    charge(by_len(r))
+    return r, n
+  end
+  string.gsub = function(...)
+    local s, p, repl, max_n = ...
+    if repl_types[type(repl)] and (max_n == nil or tointeger(max_n)) and in_lua(s, p, 1) then
+      max_n = max_n == nil and #s + 1 or tointeger(max_n)
+      return replaced(s, checked("gsub", "string.gsub", pcall(patterns.gsub, s, p, repl, max_n)))
+    end
+    return guarded_gsub(...)
+  end
+
+  local function counted(cost, ...)
+    if cost > SCAN_FREE then charge(cost) end
+    return ...
+  end
+  local function bytes_of(s) return type(s) == "string" and #s or 0 end
+  utf8.len = function(...)
+    return counted(bytes_of((...)) >> 2, checked("len", "utf8.len", pcall(raw_len8, ...)))
+  end
+  G.tonumber = function(...)
+    return counted(bytes_of((...)), checked("tonumber", "tonumber", pcall(raw_tonumber, ...)))
+  end
+
+  -- table.insert(t, pos, v) and table.remove(t, pos) shift the elements after pos
+  local function shifted(t, pos)
+    if type(t) ~= "table" then return 0 end
+    pos = tointeger(pos)
+    if pos == nil then return 0 end
+    return rawlen(t) - pos
+  end
+  table.insert = function(...)
+    local t, pos = ...
+    local moves = select("#", ...) == 3 and shifted(t, pos) or 0
+    return counted(moves, checked("insert", "table.insert", pcall(raw_insert, ...)))
+  end
+  table.remove = function(...)
+    local t, pos = ...
+    local moves = select("#", ...) > 1 and shifted(t, pos) or 0
+    return counted(moves, checked("remove", "table.remove", pcall(raw_remove, ...)))
+  end
+end
 
 ------------------------------------------------------------------ errors and calls
 local function handler(e)
-  if tripped then return tripped end
+  -- a spent budget: no hook may fire again before the run's end (finish turns it off, but a
+  -- hook at finish's first instruction would raise outside the protected call)
+  if tripped then sethook(); return tripped end
   local msg = e
   if type(e) == "number" then
     msg = tostring(e)
@@ -181,7 +368,7 @@ end
 
 local function finish_nested(ok, ...)
   if ok then return 0, ... end
-  if tripped then return kind, tripped end
+  if tripped then sethook(hook, "", STEP); return kind, tripped end
   return 1, ...
 end
 
@@ -473,8 +660,10 @@ G.require = function(name)
   local v = rawget(loaded, key)
   if v ~= nil then return v end
   if loading[key] then error("loop or previous error loading module '" .. name .. "'", 2) end
-  local code, err = fetch_module(key)
-  if code == nil then error(err or ("module '" .. name .. "' not found"), 2) end
+  -- the host's answer never reaches Lua as a host object: a failure is a plain "not found"
+  local fetched, code, err = pcall(fetch_module, key)
+  if not fetched then code, err = nil, nil end
+  if code == nil then error(type(err) == "string" and err or ("module '" .. name .. "' not found"), 2) end
   local fn, lerr = load(code, "." .. key, "b", G)
   if not fn then error(lerr, 2) end
   loading[key] = true
@@ -497,16 +686,14 @@ G.load = function(chunk, name, mode, ...)
   return load(chunk, name, "t")
 end
 
-G.setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    local gc = rawget(mt, "__gc")
-    rawset(mt, "__gc", nil)
-    local ok, r = pcall(setmetatable, t, mt)
-    rawset(mt, "__gc", gc)
-    if not ok then error(r, 2) end
-    return r
-  end
-  return setmetatable(t, mt)
+G.setmetatable = function(...)
+  local t, mt = ...
+  local gc = type(mt) == "table" and rawget(mt, "__gc") or nil
+  if gc ~= nil then rawset(mt, "__gc", nil) end
+  local ok, r = pcall(setmetatable, ...)
+  if gc ~= nil then rawset(mt, "__gc", gc) end
+  if not ok then lib_error(r, "setmetatable", "setmetatable", 2) end
+  return r
 end
 
 G.collectgarbage = function(opt, arg)
@@ -528,6 +715,8 @@ G.print = function(...)
   for i = 1, n do parts[i] = tostring((select(i, ...))) end
   out[#out + 1] = concat(parts, "\t")
 end
+function ctl.rng_state() return s0, s1, s2, s3 end
+function ctl.set_rng_state(a, b, c, d) s0, s1, s2, s3 = a, b, c, d end
 function ctl.drain_output()
   local o = out
   out = {}

@@ -126,26 +126,24 @@ def test_signed_ids_select_committers() -> None:
 
 def test_commitment_format_is_a_parameter() -> None:
     from ao_kernel.core.commitments import commit, verify
-    from ao_kernel.core.httpsig import commitment_format, use_format
+    from ao_kernel.core.httpsig import EDGE, commitment_format, get_format
     from ao_kernel.testing.wallets import dev_wallet
 
     msg = Message({"basic": "value"})
-    edge_id = message_id(msg)
-    assert edge_id == "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
-    previous = use_format("hb-keyid-schemes")
-    try:
-        later = Message({"basic": "value"})
-        assert message_id(later) != edge_id
-        signed = commit(later, dev_wallet(1).rsa_signer)
-        keyids = {c["keyid"] for c in signed.commitments.values()}  # type: ignore[index]
-        assert "constant:ao" in keyids
-        assert any(str(k).startswith("publickey:") for k in keyids)
-        assert verify(signed)
-    finally:
-        use_format(previous.name)
-    assert commitment_format().name == "hb-0.9-edge"
+    assert message_id(msg) == "E_VHBPKkfOrUffKfdNImA9lwr17swYGp3Det4OJXUsM"  # today's
+    edge_id = message_id(msg, fmt="hb-0.9-edge")
+    assert edge_id == "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk" == message_id(msg, fmt=EDGE)
+    assert message_id(msg) == "E_VHBPKkfOrUffKfdNImA9lwr17swYGp3Det4OJXUsM"  # no state left
+    signed = commit(msg, dev_wallet(1).rsa_signer)
+    keyids = {c["keyid"] for c in signed.commitments.values()}  # type: ignore[index]
+    assert "constant:ao" in keyids
+    assert any(str(k).startswith("publickey:") for k in keyids)
+    old = commit(msg, dev_wallet(1).rsa_signer, fmt=EDGE)
+    assert "ao" in {c["keyid"] for c in old.commitments.values()}  # type: ignore[index]
+    assert verify(signed) and verify(old)  # each commitment's keyid picks its key
+    assert commitment_format().name == "hb-2025-09" == get_format("hb-keyid-schemes").name
     with pytest.raises(AOError, match="unknown commitment format"):
-        use_format("hb-99")
+        get_format("hb-99")
 
 
 @settings(max_examples=80, deadline=None)
@@ -154,9 +152,9 @@ def test_hmac_id_is_rfc_2104_hmac_sha256(base: bytes) -> None:
     import hmac
 
     from ao_kernel.core.b64 import b64u_encode
-    from ao_kernel.core.httpsig import EDGE, KEYID_SCHEMES
+    from ao_kernel.core.httpsig import EDGE, NEWEST
 
-    for fmt in (EDGE, KEYID_SCHEMES):  # keys of different lengths
+    for fmt in (EDGE, NEWEST):  # keys of different lengths
         assert fmt.hmac_id(base) == b64u_encode(hmac.digest(fmt.hmac_key, base, "sha256"))
 
 

@@ -6,24 +6,31 @@ import pytest
 
 from ao_kernel.core.errors import MessageError
 from ao_kernel.core.ids import message_id
-from ao_kernel.core.message import Message, normalize_key
+from ao_kernel.core.message import Message, fold_key, normalize_key
 from ao_kernel.core.structured import to_tabm
 from ao_kernel.core.values import Atom, Link
 
 ID = "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
 
 
-def test_keys_are_lowercased_except_id_like_keys() -> None:
+def test_keys_keep_their_case_and_read_case_insensitively() -> None:
     msg = Message({"Action": "Ping", ID: "v"})
-    assert list(msg) == ["action", ID]
-    assert msg["ACTION"] == "Ping"
+    assert list(msg) == ["Action", ID]
+    assert msg["ACTION"] == msg["action"] == "Ping"
     assert normalize_key(ID) == ID
-    assert normalize_key("Data-Protocol") == "data-protocol"
+    assert normalize_key("Data-Protocol") == "Data-Protocol"
+    assert fold_key("Data-Protocol") == "data-protocol" and fold_key(ID) == ID
 
 
-def test_colliding_keys_are_refused() -> None:
+def test_keys_differing_in_case_are_two_keys() -> None:
+    """HyperBEAM keeps case since 2025-06: a Target tag next to the target field."""
+    msg = Message({"Target": "a", "target": "b"})
+    assert msg["Target"] == "a" and msg["target"] == "b"
+    assert msg["TARGET"] == "b"  # no exact key: the lowercase variant first
+    assert Message({"Target": "a", "TARGET": "c"})["target"] == "a"  # else the Header-Case
+    assert msg.without("target") == Message({"Target": "a"})
     with pytest.raises(MessageError, match="collides"):
-        Message({"Target": "a", "target": "b"})
+        Message([("k", "a"), ("k", "b")])
 
 
 def test_values_are_frozen() -> None:
@@ -50,7 +57,7 @@ def test_text_equals_its_bytes() -> None:
 
 def test_with_and_without_return_new_messages() -> None:
     base = Message({"a": 1})
-    assert base.with_(B=2) == Message({"a": 1, "b": 2})
+    assert base.with_(B=2) == Message({"a": 1, "B": 2})
     assert base.with_(b=2).without("A") == Message({"b": 2})
     assert base == Message({"a": 1})
 
@@ -84,9 +91,10 @@ def test_mapping_reads_normalise_keys_like_indexing() -> None:
     msg = Message({"Action": "Ping", "n": 1})
     assert msg.get("ACTION") == msg["Action"] == "Ping"
     assert msg.get("missing") is None and msg.get("missing", 5) == 5
-    assert list(msg.items()) == [("action", "Ping"), ("n", 1)]
-    assert list(msg.keys()) == ["action", "n"] and list(msg.values()) == ["Ping", 1]
-    assert dict(msg) == {"action": "Ping", "n": 1}
+    assert list(msg.items()) == [("Action", "Ping"), ("n", 1)]
+    assert list(msg.keys()) == ["Action", "n"] and list(msg.values()) == ["Ping", 1]
+    assert dict(msg) == {"Action": "Ping", "n": 1}
+    assert "ACTION" in msg and "other" not in msg
     with pytest.raises(MessageError):
         msg.get(3.5)  # type: ignore[call-overload]
 

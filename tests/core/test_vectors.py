@@ -1,4 +1,5 @@
-"""Every value of tests/vectors/hyperbeam-edge.json, reproduced by our code.
+"""Every value of tests/vectors/hyperbeam-edge.json, reproduced under the named option
+``fmt=EDGE`` (the June 2025 format; the default is today's, tests/core/test_vectors_newest.py).
 
 The file comes verbatim from ../shared/vectors (produced by running HyperBEAM edge
 3635c5e6 itself); never regenerate it from this code base.
@@ -12,14 +13,20 @@ import pytest
 
 from ao_kernel.core.b64 import b64u_decode
 from ao_kernel.core.commitments import verify, verify_commitment
-from ao_kernel.core.httpsig import normalize_for_encoding, signature_base, to_http
-from ao_kernel.core.ids import hash_chain, hashpath, message_id
+from ao_kernel.core.httpsig import EDGE, normalize_for_encoding, signature_base, to_http
+from ao_kernel.core.ids import hash_chain, hashpath, tabm_in_format
+from ao_kernel.core.ids import message_id as default_message_id
 from ao_kernel.core.message import Message
-from ao_kernel.core.structured import to_tabm
 from ao_kernel.core.values import Atom
 from tests.conftest import load_vectors
 
 VECTORS = load_vectors("hyperbeam-edge.json")
+
+
+def message_id(msg: Any, committers: Any = "none", **kwargs: Any) -> str:
+    """IDs in the 0.9-edge format, the one this file was produced with."""
+    return default_message_id(msg, committers, fmt=EDGE, **kwargs)
+
 ERLANG_ORDER_NOTE = "Erlang's internal map order"
 
 
@@ -60,7 +67,7 @@ def test_unsigned_id(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", UNSIGNED, ids=[c["id"][:8] for c in UNSIGNED])
 def test_encoded_components(case: dict[str, Any]) -> None:
     msg = case_message(case)
-    tabm = to_tabm(msg, links="discard")
+    tabm = tabm_in_format(msg, EDGE)
     headers = to_http(tabm)
     headers.pop("body", None)
     expected = {k: v.encode() for k, v in case["encoded_components"].items()}
@@ -71,7 +78,7 @@ def test_encoded_components(case: dict[str, Any]) -> None:
     "case", [c for c in UNSIGNED if "signature_base" in c], ids=lambda c: c["id"][:8]
 )
 def test_signature_base(case: dict[str, Any]) -> None:
-    tabm = to_tabm(case_message(case), links="discard")
+    tabm = tabm_in_format(case_message(case), EDGE)
     encoded, components, _ = normalize_for_encoding(tabm, sorted(tabm))
     base = signature_base(encoded, components, [("alg", '"hmac-sha256"'), ("keyid", '"ao"')])
     assert base == case["signature_base"].encode()
@@ -92,10 +99,10 @@ def test_hashpath(case: dict[str, Any]) -> None:
     if "base_id" in case:
         base = Message({"basic": "value"})
         assert message_id(base) == case["base_id"]
-        assert hashpath(base, req) == case["hashpath"]
+        assert hashpath(base, req, fmt=EDGE) == case["hashpath"]
     else:
         base = Message({"basic": "value"}).with_priv(hashpath=case["base_hashpath"])
-        assert hashpath(base, req) == case["hashpath"]
+        assert hashpath(base, req, fmt=EDGE) == case["hashpath"]
 
 
 @pytest.mark.parametrize("case", VECTORS["hash_chain"], ids=lambda c: str(c["slot"]))
@@ -144,7 +151,7 @@ def test_signed_vector_ids_and_hashpath() -> None:
     assert message_id(msg) == VECTORS["unsigned_ids"][0]["id"]
     assert message_id(msg, "all") == s["rsa_commitment_id"]
     assert message_id(msg, commitments="all") == s["all_commitments_id"]
-    assert hashpath(msg, Message({"path": "basic"})) == s["hashpath_with_request_basic"]
+    assert hashpath(msg, Message({"path": "basic"}), fmt=EDGE) == s["hashpath_with_request_basic"]
 
 
 def test_signed_vector_tampered_fails() -> None:
@@ -155,7 +162,7 @@ def test_signed_vector_tampered_fails() -> None:
 def test_signed_vector_signature_base_documented() -> None:
     s = VECTORS["signed"]
     msg = signed_vector_message()
-    tabm = to_tabm(msg, links="discard")
+    tabm = tabm_in_format(msg, EDGE)
     encoded, components, _ = normalize_for_encoding(tabm, ["basic"])
     rsa = msg.commitments[s["rsa_commitment_id"]]
     assert isinstance(rsa, Message)

@@ -63,7 +63,7 @@ def test_remove_and_set_path(opts: Opts) -> None:
 
 def test_id_commit_verify_committers(opts: Opts) -> None:
     msg = Message({"basic": "value"})
-    assert value(msg, "id", opts) == "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
+    assert value(msg, "id", opts) == "E_VHBPKkfOrUffKfdNImA9lwr17swYGp3Det4OJXUsM"
     signed = value(msg, "commit", opts)
     assert isinstance(signed, Message)
     assert value(signed, "verify", opts) is True

@@ -113,3 +113,21 @@ def test_aoconnect_round_trips(judge):
     pid = _spawn(judge)
     out = judge("roundtrips", process=pid, n=10, tags=[{"name": "Action", "value": "Ping"}])
     assert out["outputs"] == [1] * 10
+
+
+def test_dryrun_token_balance_of_a_target_tag(judge, node, dev_wallet):
+    """The query every token UI makes: aoconnect's dryrun of the token blueprint's
+    Balance with a Target tag answers the balance of that account, not the caller's."""
+    from ao_kernel.runtimes.aos import blueprint
+
+    pid = _spawn(judge)
+    loaded = judge("message", process=pid, tags=[{"name": "Action", "value": "Eval"}],
+                   data=blueprint("token"))
+    assert "Error" not in judge("result", process=pid, message=loaded)
+    mine = judge("dryrun", process=pid, tags=[{"name": "Action", "value": "Balance"}])
+    assert mine["Messages"][0]["Data"] == "0"  # the caller holds nothing
+    res = judge("dryrun", process=pid, tags=[{"name": "Action", "value": "Balance"},
+                                            {"name": "Target", "value": pid}])
+    [reply] = res["Messages"]
+    assert reply["Data"] == str(10000 * 10 ** 12)  # the process's own balance
+    assert {"name": "Balance", "value": str(10000 * 10 ** 12)} in reply["Tags"]

@@ -51,15 +51,24 @@ def test_process_paths(served, node):
     assert sched["assignments"]["1"]["process"] == proc.id
 
 
-def test_push_and_schedule_over_http_show_up_in_python(served, node):
+def signed_request(wallet, fields: dict) -> tuple[dict[str, str], bytes]:
+    """Headers and body of an httpsig@1.0 request carrying ``fields``, signed by ``wallet``."""
+    form = codecs.encode(commitments.commit(Message(fields), wallet.rsa_signer), "httpsig@1.0")
+    headers = {k: v.decode() for k, v in form.items() if k != "body"}
+    return headers, form.get("body", b"")
+
+
+def test_push_and_schedule_over_http_show_up_in_python(served, node, dev_wallet):
     proc = node.spawn(lua=PING)
+    headers, body = signed_request(dev_wallet, {"action": "Ping", "data": "two"})
     status, headers, body = fetch(f"{served.url}/{proc.id}~process@1.0/push",
-                                  method="POST", headers={"action": "Ping"}, body=b"two")
+                                  method="POST", headers=headers, body=body)
     assert status == 200, body
     assert headers["slot"] == "1"
     assert proc.slot == 1 and proc.result(1).messages[0]["Data"] == "pong two"
+    headers, body = signed_request(dev_wallet, {"action": "Count"})
     status, headers, _ = fetch(f"{served.url}/{proc.id}~process@1.0/schedule",
-                               method="POST", headers={"action": "Count"}, body=b"")
+                               method="POST", headers=headers, body=body)
     assert status == 200 and headers["slot"] == "2"
     assert proc.slot == 2 and proc.result(2).messages[0]["Data"] == "1"
 

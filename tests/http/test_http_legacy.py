@@ -125,3 +125,38 @@ def test_graphql_module_and_process_lookups(served, node, dev_wallet):
                       body=json.dumps({"query": by_name}).encode())
     edges = json.loads(raw)["data"]["transactions"]["edges"]
     assert [e["node"]["id"] for e in edges] == [pid]
+
+
+def test_su_cu_and_graphql_serve_tags_exactly_as_signed(served, node, dev_wallet):
+    """Order, case, duplicates and a Target tag next to the target field: as signed, on
+    every legacy face (the reference compute unit reads the SU's copy)."""
+    from ao_kernel.core import ans104
+
+    pid, item = spawn_item(dev_wallet, node.address)
+    post(served.url, item)
+    tags = (("Action", "Ping"), ("SDK", "aoconnect"), ("Target", AOS_CLI_MODULE),
+            ("Zed", "1"), ("Zed", "2"), ("Alpha", "a"), ("Data-Protocol", "ao"),
+            ("Variant", "ao.TN.1"), ("Type", "Message"))
+    unsigned = ans104.DataItem(1, bytes(512), bytes(512), base64.urlsafe_b64decode(pid + "="),
+                               b"", tags, b"hi")
+    signed = ans104.sign(unsigned, dev_wallet.signer)
+    status, _ = post(served.url, ans104.serialize(signed))
+    assert status == 202
+    want = [{"name": n, "value": v} for n, v in tags]
+    _, su = get_json(f"{served.url}/{signed.id}?process-id={pid}")
+    assert su["message"]["tags"] == want
+    assert su["message"]["target"] == pid
+    status, _, raw_page = fetch(f"{served.url}/{pid}?limit=10")
+    assert status == 200, raw_page[:200]
+    page = json.loads(raw_page)
+    [edge] = [e for e in page["edges"] if e["node"]["message"]["id"] == signed.id]
+    assert edge["node"]["message"]["tags"] == want
+    query = ("query GetTransactions ($transactionIds: [ID!]!) { transactions(ids: "
+             "$transactionIds) { edges { node { tags { name value } } } } }")
+    _, _, raw = fetch(served.url + "/graphql", method="POST", body=json.dumps({
+        "query": query, "variables": {"transactionIds": [signed.id]}}).encode(),
+        headers={"content-type": "application/json"})
+    [gql] = json.loads(raw)["data"]["transactions"]["edges"]
+    assert gql["node"]["tags"] == want
+    _, result = get_json(f"{served.url}/result/{signed.id}?process-id={pid}")
+    assert result["Messages"][0]["Data"] == "pong hi"

@@ -429,7 +429,7 @@ def test_explorer_verifies_commitments_and_the_schedule(node: Any) -> None:
 def test_explorer_reports_a_tampered_message(node: Any) -> None:
     signed = ao.commit(ao.Message({"Action": "Transfer", "Quantity": "1"}), dev_wallet(2))
     assert ExplorerWidget(signed).verify()  # all fine before tampering
-    tampered = signed.with_(quantity="1000")
+    tampered = signed.with_(Quantity="1000")
     e = ExplorerWidget(tampered)
     outcomes = e.verify()
     assert outcomes and not any(v["ok"] for v in outcomes.values())

@@ -115,12 +115,12 @@ def test_plain_message_is_the_general_message() -> None:
     nd = make_node()
     fast = nd.message("P" * 43, action="Ping", data="hi")
     nd._anchor -= 1  # the same anchor again
-    general = Message({"Action": "Ping", "Data-Protocol": "ao", "Variant": "ao.TN.1",
-                       "Type": "Message", "target": "P" * 43, "data": "hi",
+    general = Message({"action": "Ping", "data-protocol": "ao", "variant": "ao.TN.1",
+                       "type": "Message", "target": "P" * 43, "data": "hi",
                        "anchor": fast["anchor"]})
     assert list(fast.items()) == list(general.items())  # same keys, same order
     tagged = nd.message("P" * 43, action="Ping", data="hi", tags={"X": "1"})
-    assert list(tagged)[:2] == ["action", "x"]  # user tags follow the action
+    assert list(tagged)[:2] == ["action", "X"]  # user tags follow the action, case kept
 
 
 def test_grouped_computing_keeps_what_ran_when_a_call_raises(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ao_kernel as ao
+from ao_kernel.core.message import lowercase_keys
 from ao_kernel.node.definition import process_fields
 from ao_kernel.runtimes.aos import AOS_MODULE_ID
 from ao_kernel.testing.wallets import dev_wallet
@@ -31,7 +32,8 @@ def test_local_and_remote_spawns_send_the_same_tags() -> None:
         local = node.spawn(lua="X = 1", name="twin", tags={"Color": "blue"})
 
         def tags(pid: str) -> dict[str, object]:
-            definition = node.definition(pid)
+            # the remote client signs lowercased keys (HTTP lowercases header names)
+            definition = lowercase_keys(node.definition(pid))
             return {k: v for k, v in definition.items()
                     if k not in ("commitments", "anchor")}
 

@@ -24,7 +24,7 @@ from ao_kernel.core.errors import (
     SchedulerError,
     SignatureError,
 )
-from ao_kernel.core.ids import message_id
+from ao_kernel.core.ids import hash_chain, message_id
 from ao_kernel.core.message import Message
 from ao_kernel.node.cache import MessageCache
 from ao_kernel.node.clock import Clock, SystemClock, VirtualClock
@@ -69,10 +69,14 @@ def expected_chains(bodies: list[Any]) -> list[str]:
 
 
 def test_chain_model_matches_the_hyperbeam_vector(hb_vectors: dict[str, Any]) -> None:
-    vector = hb_vectors["hash_chain"][0]
+    from ao_kernel.core.httpsig import EDGE
+
+    vector = hb_vectors["hash_chain"][0]  # hyperbeam-edge.json: the 0.9-edge ID format
     body = Message({"basic": "value"})
-    assert message_id(body, committers="all") == vector["message_id"]
-    assert expected_chain(vector["previous"], body) == vector["hash_chain"]
+    assert message_id(body, committers="all", fmt=EDGE) == vector["message_id"]
+    assert hash_chain(vector["previous"], vector["message_id"]) == vector["hash_chain"]
+    assert expected_chain(vector["previous"], body) == hash_chain(
+        vector["previous"], message_id(body, committers="all"))
 
 
 # -- fixtures ------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_devices_offered_and_refused() -> None:
     with pytest.raises(DeviceNotFoundError) as err:
         node.resolve("/~lua@5.3a/info")
     assert err.value.status == 404
-    with node.serve(port=0) as srv, HTTPClient(srv.url, sign=False) as http:
+    with node.serve(port=0, lua_device=True) as srv, HTTPClient(srv.url, sign=False) as http:
         assert http.request("GET", "/~lua@5.3a/info", check=False).status == 404
         assert http.request("GET", "/~meta@1.0/build", check=False).status == 200
 

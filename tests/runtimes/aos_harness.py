@@ -35,7 +35,7 @@ from typing import Any
 import lupa.lua53
 
 from ao_kernel.runtimes.aos import BOOT_SOURCE, modules
-from ao_kernel.runtimes.aos.lua_process import _decoded, to_python
+from ao_kernel.runtimes.aos.lua_process import _decoded, _readable, to_python
 
 OWNER = "OWNER-wallet-address-0000000000000000000000"
 MU = "MU-messenger-unit-address-00000000000000000"
@@ -218,7 +218,7 @@ class AosHarness:
         try:
             return to_python(res)
         except UnicodeDecodeError:  # text that is not UTF-8 (a cut multi-byte character)
-            return _decoded(self.engine.to_python(res))
+            return _readable(_decoded(self.engine.to_python(res)))
 
     def _handle(self, msg: dict[str, Any]) -> dict[str, Any]:
         res = self._call(json.loads(json.dumps(msg)))

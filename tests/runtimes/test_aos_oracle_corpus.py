@@ -51,9 +51,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "eval_tables": (
         "Lua engine, deliberate (docs/aos-differences.md): our pairs() visits keys in a fixed order (numbers ascending, then strings) for deterministic replays; the real module visits hash-part integer keys in node order, so {[1] = 'a', [3] = 'c'} prints '3, 1' there and the printer, which drops the leading 1, 2, ... run of pairs() order, prints only '3' in ours"
     ),
-    "stdlib_error_names": (
-        "Lua engine, pending (docs/aos-differences.md): the engine's guards around string.rep/format/... and setmetatable name the function 'rep'/'?' in argument errors; the real module names one called through pcall by its global name ('string.rep', 'setmetatable') and counts a method call's arguments from the receiver ('#1 to 'rep''); the fix belongs in ao_kernel/runtimes/lua.py's guard"
-    ),
 }
 
 NAMES = sorted(p.stem for p in RECORDED.glob("*.json"))

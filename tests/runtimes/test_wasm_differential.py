@@ -32,11 +32,6 @@ BLUEPRINTS = Path(os.environ.get("AO_KERNEL_AOS_BLUEPRINTS", "/tmp/aos-blueprint
 
 # sequence -> reason: our Lua runtime differs from the real module on the wasm path
 DIFFERENCES: dict[str, str] = {
-    "stdlib_error_names": (
-        "Lua engine, pending (docs/aos-differences.md): argument errors of the engine's "
-        "guarded library functions name them 'rep'/'?' where the real module says "
-        "'string.rep'/'setmetatable'"
-    ),
     "eval_tables": (
         "Lua engine, deliberate (docs/aos-differences.md): our pairs() visits integer keys "
         "of the hash part in ascending order; the real module in node order"

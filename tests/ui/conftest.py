@@ -58,6 +58,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # a newcomer's machine: no wallet yet (the first kernel creates it while the notebook
     # runs; that timing is what made every magic hang in a Python notebook, issue 20)
     env["AO_KERNEL_WALLET"] = str(base_dir / "home" / ".ao-kernel" / "wallet.json")
+    # a budget no cell here reaches: the interrupt test needs a loop only the stop button ends
+    env["AO_KERNEL_INSTRUCTION_LIMIT"] = str(10**13)
     # JupyterLab loads the COMMITTED build (ao_kernel/labextension), not the copy that
     # `pip install -e .` made in .venv/share/jupyter/labextensions, which goes stale when
     # extension/build.sh runs again: the first labextensions directory of JUPYTER_PATH wins

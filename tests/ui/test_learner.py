@@ -168,8 +168,8 @@ def test_token_tutorial_top_to_bottom(page: Any, lab_server: Lab) -> None:
 def test_interrupt_a_runaway_cell(page: Any, lab_server: Lab) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "ao", "display_name": "AO (Lua)", "language": "lua"}
-    # few instructions, each slow (a 100 kB string): far from the per-message instruction
-    # budget, so only the interrupt can stop it
+    # the lab's kernels run with a budget no loop reaches (conftest), so only the
+    # interrupt can stop it
     nb.cells = [nbformat.v4.new_code_cell('while true do local s = string.rep("x", 100000) end'),
                 nbformat.v4.new_code_cell("return 6 * 7")]
     nbformat.write(nb, lab_server.root / "runaway.ipynb")

@@ -28,7 +28,7 @@ basic = ao.Message({"basic": "value"})
 ao.id(basic)
 
 # %%
-assert ao.id(basic) == "n-u-52kiXKXCQOzKZaqK8beTL9a0Xvv9WAP2aVh5Nuk"
+assert ao.id(basic) == "E_VHBPKkfOrUffKfdNImA9lwr17swYGp3Det4OJXUsM"
 print("the same ID as HyperBEAM's")
 
 # %% [markdown]
@@ -74,14 +74,14 @@ ao.hashpath(basic, {"path": "basic"})
 # %% [markdown]
 # ### Exercise
 # Compute the ID of the message `{"a": "1", "b": 2}` (an integer `b`) and store it in
-# `answer`. HyperBEAM says it is `aU8BUmgbZw0qlfQ-AZEy7EQwp1d7UaOHcRIOWvA17LE`.
+# `answer`. HyperBEAM says it is `EP5D9LtwRAfUbHjvCoDay5PQONWO1hnQuFSuGSwCyzg`.
 
 # %%
 answer = None  # your code here
 
 # %%
 # check cell
-expected = "aU8BUmgbZw0qlfQ-AZEy7EQwp1d7UaOHcRIOWvA17LE"
+expected = "EP5D9LtwRAfUbHjvCoDay5PQONWO1hnQuFSuGSwCyzg"
 print("well done!" if answer == expected else "not yet: try ao.id(ao.Message({...}))")
 
 # %% [markdown]
@@ -89,5 +89,5 @@ print("well done!" if answer == expected else "not yet: try ao.id(ao.Message({..
 
 # %%
 answer = ao.id(ao.Message({"a": "1", "b": 2}))
-assert answer == "aU8BUmgbZw0qlfQ-AZEy7EQwp1d7UaOHcRIOWvA17LE"
+assert answer == "EP5D9LtwRAfUbHjvCoDay5PQONWO1hnQuFSuGSwCyzg"
 answer

@@ -45,7 +45,7 @@ from ...core.ids import message_id
 from ...core.message import Message
 from ...core.resolver import Device, Opts
 from .._context import Clock
-from ..scheduler import SchedulerDevice, int_arg
+from ..scheduler import SchedulerDevice, int_arg, require_signed
 from ..scheduler.location import LocationHost, scheduler_redirect
 from ..scheduler.log import BlockInfo
 from .compute import ComputeContext, Computer
@@ -151,7 +151,9 @@ class ProcessDevice(Device):
                 raise
             return redirect
         if (req.text("method") or "GET").upper() == "POST":
-            result = node.schedule_and_compute(_to_schedule(req), pid)
+            msg = _to_schedule(req)
+            require_signed(msg, opts)
+            result = node.schedule_and_compute(msg, pid)
             return result.assignment
         return SchedulerDevice().schedule(
             Message({"device": "scheduler@1.0"}),
@@ -168,6 +170,7 @@ class ProcessDevice(Device):
             k not in ("target",) for k in msg)
         if slot is not None and not has_message:
             return self.compute(base, req, opts).with_(slot=slot)
+        require_signed(msg, opts)
         result = node.schedule_and_compute(msg, pid)
         result = node.push(result)
         pushed = len(result.all_results()) - 1

@@ -244,6 +244,9 @@ class Computer:
             assert live.runtime is not None
             if target == live.at_slot:
                 return live.runtime.state()
+            known = live.runtime.state_at(target)
+            if known is not None:  # from a checkpoint of the live state
+                return known
             replica = runtime_for(live.definition, self.ctx.read_message)(
                 live.runtime.process_msg, self._env(live), seed=live.pid.encode())
             for old in live.runtime.history:
@@ -259,14 +262,25 @@ class Computer:
         with self._lock:
             return [live.runtime for live in self._live.values() if live.runtime is not None]
 
+    def inspect(self, pid: str, lua: str) -> Any:
+        """Evaluate ``lua`` against the latest state, under the process's lock: an inspect
+        captures and restores the state, so no slot may be computed in between."""
+        live = self.live(pid)
+        with live.lock:
+            return self._caught_up(pid, live).inspect(lua)
+
     def runtime(self, pid: str) -> AosRuntime:
         live = self.live(pid)
         with live.lock:
-            current = self.ctx.schedule.current_slot(pid)
-            if live.at_slot < current:
-                self.compute_to(pid, current)
-            assert live.runtime is not None
-            return live.runtime
+            return self._caught_up(pid, live)
+
+    def _caught_up(self, pid: str, live: _Live) -> AosRuntime:
+        """The runtime of ``pid`` computed up to its latest slot (the caller holds its lock)."""
+        current = self.ctx.schedule.current_slot(pid)
+        if live.at_slot < current:
+            self.compute_to(pid, current)
+        assert live.runtime is not None
+        return live.runtime
 
 
 def _assignment_id(assignment: Message) -> str:

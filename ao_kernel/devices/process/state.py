@@ -23,8 +23,8 @@ __all__ = ["state_message"]
 
 def _jsonable(value: Any) -> Value:
     """A JSON-1 value as message content: text stays text, structures become JSON text."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
+    if isinstance(value, (str, bytes, int, float, bool)) or value is None:
+        return value  # (bytes: binary data a process sent, kept byte for byte)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 

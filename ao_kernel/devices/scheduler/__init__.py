@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.errors import SchedulerError
+from ...core.errors import SchedulerError, SignatureError
 from ...core.ids import message_id
 from ...core.message import Message, Value
 from ...core.resolver import Device, Opts, Result, error
@@ -134,11 +134,14 @@ class SchedulerDevice(Device):
             if redirect is not None:
                 return redirect
         if (req.text("method") or "GET").upper() == "POST":
-            return self._post(server, base, req)
+            return self._post(server, base, req, opts)
         return self._get(server, base, req)
 
-    def _post(self, server: Scheduler, base: Message, req: Message) -> Message:
+    def _post(self, server: Scheduler, base: Message, req: Message,
+              opts: Opts | None = None) -> Message:
         to_schedule = find_message_to_schedule(req)
+        if opts is not None:
+            require_signed(to_schedule, opts)
         if _is_process(to_schedule):
             return server.schedule(to_schedule)
         target = to_schedule.text("target")
@@ -224,3 +227,31 @@ class SchedulerDevice(Device):
                 "slot": after + 1,
             }))
         return Message({"body": assignment})
+
+
+class UnsignedMessageError(SignatureError):
+    """A message that would be scheduled, from a face that takes only signed ones."""
+
+    status = 401
+
+
+def require_signed(msg: Message, opts: Opts) -> None:
+    """Refuse to schedule an unsigned ``msg`` that came in over HTTP.
+
+    Scheduled unsigned, a message speaks as this node (JSON-1 gives it the node's
+    address as Owner), and the node owns every process it spawned: anyone who can reach
+    the port could run Lua as the owner. The Python API (the node's own user) is not an
+    ingress and is not checked; ``allow_unsigned`` (set by the operator) turns this off.
+    """
+    extra = opts.extra or {}
+    if extra.get("ingress") != "http" or extra.get("allow_unsigned"):
+        return
+    commitments = msg.commitments
+    if any(isinstance(c, Message) and "committer" in c for c in commitments.values()):
+        return
+    raise UnsignedMessageError(
+        "this node schedules only signed messages over HTTP: sign the request "
+        "(httpsig@1.0) or send a signed ans104@1.0 data item. Unsigned, the message "
+        "would speak as the node itself, the owner of its processes (the operator can "
+        "allow it on a node only they can reach: node.serve(allow_unsigned=True))",
+        field="signature")

@@ -486,7 +486,8 @@ def dry_run_message(pid: str, obj: Mapping[str, Any], default_owner: str) -> Mes
         name, value = str(tag["name"]), tag.get("value", "")
         value = value if isinstance(value, str) else json.dumps(value)
         original.append({"name": name, "value": value})
-        fields.setdefault(name.lower(), value)
+        if name not in ("target", "data", "anchor"):  # tags keep their names, as signed
+            fields.setdefault(name, value)
     msg = Message(fields)
     data = obj.get("Data", "")
     msg = msg.with_(target=str(obj.get("Target") or pid),

@@ -9,7 +9,8 @@
 
 One port serves every face of the node (HyperBEAM's and the legacy units'):
 
-* ``OPTIONS *`` → 204 with CORS; every answer carries CORS (brief §10.4);
+* ``OPTIONS *`` → 204 with CORS; reads answer any origin (brief §10.4), requests that
+  change state only the origins the operator allows (see Security below);
 * the legacy routes of :mod:`.legacy` by their first path segment (``result``,
   ``results``, ``dry-run``, ``state``, ``cron``, ``processes``, ``timestamp``,
   ``graphql``, ``monitor``), ``POST /`` (MU), ``GET /`` (the unit's ``{address,
@@ -18,6 +19,15 @@ One port serves every face of the node (HyperBEAM's and the legacy units'):
 * everything else is HyperBEAM's API (:mod:`.hyperbeam`): the request becomes a message
   list, request hooks run, the node resolves it (``force_message``), response hooks run,
   the result is encoded in the codec the client asked for.
+
+Security (docs/security.md): a request that schedules a message (``POST .../push``,
+``.../schedule``, ``~scheduler@1.0/schedule``) must be signed, because an unsigned
+message would speak as this node, the owner of every process it spawned; the legacy MU
+takes only signed data items. A browser page (a request with an ``Origin``) may change
+state only from an allowed origin, so a "simple" cross-origin POST from any web page is
+refused. ``~lua@5.3a`` with caller-supplied code is off unless the operator enables it,
+and then runs on its own one-worker pool, so it cannot starve process routes. Bodies
+must arrive within ``read_timeout_s``; nesting too deep for the decoders is a 400.
 
 Threads: the event loop only parses and writes; node work runs in a small thread pool
 (the node is thread-safe: a lock per process, a lock per scheduler log). Bodies are
@@ -33,7 +43,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -64,22 +74,44 @@ class PayloadTooLarge(MalformedError):
     status = 413
 
 
+class RequestTimeout(MalformedError):
+    status = 408
+
+
+class ForbiddenRequest(AOError):
+    """A request this node's configuration does not allow (origin, caller-supplied Lua)."""
+
+    status = 403
+
+
+#: methods that change state: from a browser page, only an allowed origin may use them
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class NodeServer:
     """One node's HTTP faces (see the module docstring)."""
 
     def __init__(self, node: Node, *, host: str = "127.0.0.1", port: int = 8734,
                  max_body: int = MAX_BODY, workers: int = 4,
-                 force_signed: bool = False, cron_poll_s: float = 1.0) -> None:
+                 force_signed: bool = False, cron_poll_s: float = 1.0,
+                 allow_origins: Iterable[str] = (), allow_unsigned: bool = False,
+                 lua_device: bool = False, read_timeout_s: float = 30.0) -> None:
         self.node = node
         self.host = host
         self.port = port
         self.max_body = max_body
         self.force_signed = force_signed
         self.cron_poll_s = cron_poll_s
+        self.allow_origins = frozenset(o.rstrip("/") for o in allow_origins)
+        self.allow_unsigned = allow_unsigned
+        self.lua_device = lua_device
+        self.read_timeout_s = read_timeout_s
         self.request_hooks: list[RequestHook] = []
         self.response_hooks: list[ResponseHook] = []
         self.legacy = LegacyAPI(node)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ao-http")
+        # caller-supplied Lua (when enabled) never takes a worker of the process routes
+        self._lua_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ao-http-lua")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -154,6 +186,7 @@ class NodeServer:
             loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=30)
         self._pool.shutdown(wait=True)
+        self._lua_pool.shutdown(wait=True)
         self.legacy.close()
         self._loop = None
         self._thread = None
@@ -170,19 +203,56 @@ class NodeServer:
 
     # -- requests -----------------------------------------------------------------------
 
+    def _origin_allowed(self, request: web.Request) -> bool:
+        origin = request.headers.get("origin")
+        return origin is None or origin.rstrip("/") in self.allow_origins
+
     def _cors(self, request: web.Request, headers: dict[str, str]) -> dict[str, str]:
-        headers["access-control-allow-origin"] = "*"
+        method = request.headers.get("access-control-request-method", request.method)
+        if method.upper() in _READ_METHODS:
+            headers["access-control-allow-origin"] = "*"
+        elif request.headers.get("origin") and self._origin_allowed(request):
+            headers["access-control-allow-origin"] = request.headers["origin"]
+            headers["vary"] = "origin"
+        else:  # a browser may not change state from another origin: no CORS grant
+            return headers
         headers["access-control-allow-methods"] = CORS_METHODS
         headers["access-control-expose-headers"] = "*"
         headers["access-control-allow-headers"] = request.headers.get(
             "access-control-request-headers", "*")
         return headers
 
+    def _check_origin(self, request: web.Request) -> None:
+        if request.method.upper() in _READ_METHODS or self._origin_allowed(request):
+            return
+        raise ForbiddenRequest(
+            f"a {request.method} from the web page at {request.headers.get('origin')} may "
+            "not change state on this node; its operator can allow that origin "
+            "(ao-node serve --allow-origin ORIGIN, node.serve(allow_origins=[...]))",
+            field="origin")
+
+    def _check_lua(self, request: web.Request) -> bool:
+        """Whether the request runs caller-supplied Lua (~lua@5.3a); refused when off."""
+        raw = request.raw_path + " " + " ".join(
+            v for k, v in request.headers.items() if k.lower() == "device")
+        if "lua@5.3a" not in raw.lower():
+            return False
+        if not self.lua_device:
+            raise ForbiddenRequest(
+                "caller-supplied Lua (lua@5.3a) is off on this node; its operator can "
+                "enable it (ao-node serve --allow-lua-device, node.serve(lua_device=True))",
+                field="device")
+        return True
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
         try:
             if request.method == "OPTIONS":
+                if not self._origin_allowed(request) and request.headers.get(
+                        "access-control-request-method", "GET").upper() not in _READ_METHODS:
+                    return web.Response(status=403)
                 return web.Response(status=204, headers=self._cors(request, {}))
+            self._check_origin(request)
             body = await self._read_body(request)
             raw = request.raw_path
             split = urlsplit(raw)
@@ -193,6 +263,10 @@ class NodeServer:
                 reply = await self._run(legacy)
                 return self._legacy_response(request, reply)
             return await self._hyperbeam(request, raw, query, body)
+        except RecursionError:
+            self.errors += 1
+            return self._error(request, MalformedError(
+                "the request nests too deeply to decode", field="body"))
         except AOError as exc:
             self.errors += 1
             return self._error(request, exc)
@@ -208,11 +282,15 @@ class NodeServer:
                 f"request body of {length} bytes exceeds the limit of {self.max_body} bytes",
                 field="body")
         try:
-            return await request.read()
+            return await asyncio.wait_for(request.read(), self.read_timeout_s)
         except web.HTTPRequestEntityTooLarge as exc:
             raise PayloadTooLarge(
                 f"request body exceeds the limit of {self.max_body} bytes", field="body"
             ) from exc
+        except TimeoutError:
+            raise RequestTimeout(
+                f"the request body did not arrive within {self.read_timeout_s:g} s",
+                field="body") from None
 
     async def _run(self, fn: Callable[[], Any]) -> Any:
         loop = asyncio.get_running_loop()
@@ -288,7 +366,8 @@ class NodeServer:
             return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
         headers["content-type"] = "application/json"
         return web.Response(status=reply.status, headers=headers,
-                            body=json.dumps(reply.body, ensure_ascii=False).encode("utf-8"))
+                            body=json.dumps(reply.body, ensure_ascii=False,
+                                            default=_json_text).encode("utf-8"))
 
     def _error(self, request: web.Request, exc: BaseException) -> web.Response:
         status, msg = hyperbeam.error_message(exc)
@@ -311,6 +390,7 @@ class NodeServer:
                          body: bytes) -> web.Response:
         headers = dict(request.headers)
         codec = hyperbeam.response_codec(headers, query)
+        runs_lua = self._check_lua(request)
 
         def work() -> tuple[int, dict[str, str], bytes]:
             steps, req_msg = hyperbeam.to_steps(request.method, raw, headers, body)
@@ -319,7 +399,9 @@ class NodeServer:
                 hook(ex)
             ex.result = self.node.resolve_result(ex.steps, force_message=True,
                                                  loader=self._loader,
-                                                 caller=ex.extra.get("caller"))
+                                                 caller=ex.extra.get("caller"),
+                                                 ingress="http",
+                                                 allow_unsigned=self.allow_unsigned)
             for hook in self.response_hooks:
                 hook(ex)
             status, msg = hyperbeam.result_message(ex.result)
@@ -330,7 +412,11 @@ class NodeServer:
             out_headers, payload = hyperbeam.encode_response(msg, codec)
             return status, out_headers, payload
 
-        status, out_headers, payload = await self._run(work)
+        if runs_lua:
+            loop = asyncio.get_running_loop()
+            status, out_headers, payload = await loop.run_in_executor(self._lua_pool, work)
+        else:
+            status, out_headers, payload = await self._run(work)
         return web.Response(status=status, headers=self._cors(request, out_headers),
                             body=payload)
 
@@ -344,7 +430,17 @@ class NodeServer:
         return self.node.read(id_)
 
 
-def _signed(msg: Message) -> bool:
+def _json_text(value: Any) -> str:
+    """Bytes in a legacy JSON answer (a process replied with binary data): JSON carries
+    text only, so as UTF-8 with replacement characters, as the legacy CU's strings are."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _signed(msg: Message | None) -> bool:
+    if msg is None:
+        return False
     return any(isinstance(c, Message) and "committer" in c for c in msg.commitments.values())
 
 

@@ -10,8 +10,10 @@ compute unit (legacy brief section 4.2) and HyperBEAM's ``json-iface@1.0``::
                   by this node, so its owner is the scheduler's address
     From          the From-Process key when present, else Owner
     Target, Anchor, Data, Signature   from the keys of the same names
-    Tags          every other key, Header-Cased (``reply-to`` -> ``Reply-To``), in the
-                  message's own order (the original tags of an ANS-104 item win)
+    Tags          the tags exactly as signed (order, case, duplicates, names shared
+                  with fields such as ``Target``) when the message came as a data item
+                  or a dry-run; else every other key, lowercase ones Header-Cased
+                  (``reply-to`` -> ``Reply-To``), in the message's own order
     Timestamp, Block-Height, Epoch, Nonce (= slot), Hash-Chain   from the assignment
     Cron, Read-Only   set for cron ticks and dry-runs
 
@@ -40,12 +42,13 @@ _ABSENT: Any = object()
 
 
 def header_case(key: str) -> str:
-    """``reply-to`` -> ``Reply-To``; ID-like keys keep their case."""
+    """``reply-to`` -> ``Reply-To``; keys with a capital (``SDK``) and ID-like keys keep
+    their case: only all-lowercase keys (HTTP headers, 0.9-edge messages) are re-cased."""
     try:
         return _HEADER_CASE[key]
     except KeyError:
         pass
-    cased = key if len(key) in (32, 42, 43) else \
+    cased = key if len(key) in (32, 42, 43) or not key.islower() else \
         "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
     if len(_HEADER_CASE) > 50_000:
         _HEADER_CASE.clear()
@@ -54,6 +57,17 @@ def header_case(key: str) -> str:
 
 
 _HEADER_CASE: dict[str, str] = {}  # tag names recur in every message
+
+
+def lua_text(value: Value) -> str | bytes:
+    """A message value as a Lua string for the process: like :func:`tag_value`, except that
+    bytes which are not UTF-8 stay bytes, so binary data reaches Lua byte for byte."""
+    if value.__class__ is bytes:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return tag_value(value)
 
 
 def tag_value(value: Value) -> str:
@@ -92,21 +106,30 @@ def owner_of(msg: Message, default: str) -> str:
 
 
 def tags_of(msg: Message) -> list[dict[str, str]]:
-    """The tag list of ``msg`` in its own order (original ANS-104 tags when known)."""
+    """The tag list of ``msg`` in its own order (original ANS-104 tags when known), as text."""
+    return tags_for_lua(msg, text=tag_value)  # type: ignore[return-value]
+
+
+def tags_for_lua(msg: Message, text: Any = lua_text) -> list[dict[str, str | bytes]]:
+    """The tag list of ``msg`` as the process sees it: values that are not UTF-8 kept as
+    bytes (``text=tag_value`` gives them as text with replacement characters)."""
     items = msg._items
     for commitment in (msg.commitments.values() if "commitments" in items else ()):
         if isinstance(commitment, Message):
             original = commitment.get("original-tags")
-            if isinstance(original, Message) and original:
-                ordered = sorted(original.items(), key=lambda kv: int(kv[0]))
-                out = []
+            if isinstance(original, (Message, tuple)) and original:
+                # a tuple as signed; a numbered message once stored and read back
+                ordered = (list(enumerate(original)) if isinstance(original, tuple)
+                           else sorted(original.items(), key=lambda kv: int(kv[0])))
+                out: list[dict[str, str | bytes]] = []
                 for _, tag in ordered:
                     if isinstance(tag, Message):
+                        value = tag.get("value")
                         out.append({"name": tag.text("name") or "",
-                                    "value": tag.text("value") or ""})
+                                    "value": "" if value is None else text(value)})
                 return out
     return [
-        {"name": header_case(k), "value": v if v.__class__ is str else tag_value(v)}
+        {"name": header_case(k), "value": v if v.__class__ is str else text(v)}
         for k, v in items.items()
         if k not in ROOT_KEYS and k[:4] != "priv" and v.__class__ is not Message
     ]
@@ -124,7 +147,9 @@ def json1_message(
     """The JSON-1 ``msg`` object for ``msg`` as scheduled by ``assignment``."""
     items = msg._items  # normal keys: reading them directly skips normalising misses
     owner = owner_of(msg, default_owner)
-    from_process = items.get("from-process")
+    from_process = items.get("From-Process")  # pushed messages; older stores lowercased
+    if from_process is None:
+        from_process = items.get("from-process")
     target = items.get("target", _ABSENT)
     data = items.get("data", _ABSENT)
     anchor = items.get("anchor", _ABSENT)
@@ -133,8 +158,8 @@ def json1_message(
         "Owner": owner,
         "From": tag_value(from_process) if from_process is not None else owner,
         "Target": "" if target is _ABSENT else tag_value(target),
-        "Tags": tags_of(msg),
-        "Data": "" if data is _ABSENT else tag_value(data),
+        "Tags": tags_for_lua(msg),
+        "Data": "" if data is _ABSENT else lua_text(data),
     }
     if anchor is not _ABSENT:
         out["Anchor"] = tag_value(anchor)
@@ -229,15 +254,16 @@ def as_list(value: Any, *, split_text: bool = False) -> list[Any]:
     return [value]
 
 
-def outcome_text(value: Any) -> str:
+def outcome_text(value: Any) -> Any:
     """A value coming *out* of a process (an outbox tag, ``Data``, ``Anchor``) as the text
     of a message field; :func:`tag_value` is its counterpart for message values going
     *in*. JSON null is absent (``""``); numbers are as JSON decoded them (``1.0`` stays
-    ``"1.0"``); tables are their JSON text. Pushed messages are built with it, so their
+    ``"1.0"``); tables are their JSON text; a Lua string that is not UTF-8 stays bytes
+    (binary data goes on byte for byte). Pushed messages are built with it, so their
     IDs (and the hashpaths over them) depend on exactly this text."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, (str, bytes)):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -246,9 +272,9 @@ def outcome_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def tags_to_dict(tags: Any) -> dict[str, str]:
+def tags_to_dict(tags: Any) -> dict[str, Any]:
     """A tag list as an ordered name -> value dict (last duplicate wins)."""
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for tag in as_list(tags):
         if isinstance(tag, Mapping):
             out[str(tag.get("name"))] = outcome_text(tag.get("value"))

@@ -9,11 +9,21 @@
         .state()           -> dict         the user's globals as plain Python
 
 **Rollback.** The reference compute unit discards the memory of a call whose result has
-an ``Error`` (``notes/aos-behaviours.md`` 1). A Lua state cannot be copied, so on an error
-(rare) we rebuild it: a fresh engine replays the process message and every successful
-message since. Dry-runs use the same mechanism: they run on a replica rebuilt on demand
-and discarded afterwards, so the live state never changes. Both cost one replay of the
-process's history; the history is kept as the JSON-1 messages that succeeded.
+an ``Error`` (``notes/aos-behaviours.md`` 1). A Lua state cannot be copied from outside,
+but the engine can capture its own objects' contents and write them back in place
+(:meth:`LuaEngine.snapshot`, ``runtimes/lua_snapshot.lua``). So:
+
+* every ``CHECKPOINT_EVERY`` successful messages the live state is captured (a
+  checkpoint); on an error the checkpoint is restored and the few successful messages
+  since are replayed: the cost follows the state's size and ``CHECKPOINT_EVERY``, not
+  the history's length;
+* a dry-run captures the state, runs, and restores it;
+* time travel (``state_at``) captures the state, restores the nearest older checkpoint
+  (up to ``MAX_CHECKPOINTS`` are kept, spread over the history), replays to the slot,
+  reads, and restores the capture;
+* where no capture is possible (a handler suspended in ``Receive`` holds a coroutine, or
+  the capture would pass the memory limit) we fall back to a fresh engine that replays
+  the process message and every successful message since (kept as their JSON-1 form).
 
 **Determinism.** Everything the Lua sees comes from the message and its assignment: the
 engine's clock is the message timestamp, its random generator is seeded per process, and
@@ -22,10 +32,17 @@ tables cross in a fixed order. Replaying the same history always gives the same 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ...core.errors import AOError, ComputeLimitError, LuaError, MemoryLimitError
+from ...core.errors import (
+    AOError,
+    ComputeLimitError,
+    LuaError,
+    MemoryLimitError,
+    SnapshotError,
+)
 from ..lua import to_lua
 from . import BOOT_SOURCE, modules
 from .abi import Outcome, outcome_from
@@ -33,9 +50,24 @@ from .adapter import adapter_source
 
 EngineFactory = Callable[[bytes], Any]
 
-#: Default budget per message: about a second of Lua on this machine.
-INSTRUCTION_LIMIT = 100_000_000
+#: Default budget per message: about a second of Lua on this machine. The environment
+#: variable AO_KERNEL_INSTRUCTION_LIMIT sets another for every process of the Python
+#: process (an operator's choice; the budget decides when a message fails, so nodes that
+#: must agree on results must agree on it).
+INSTRUCTION_LIMIT = int(os.environ.get("AO_KERNEL_INSTRUCTION_LIMIT", "100000000"))
 MEMORY_LIMIT = 256 << 20
+#: Successful messages between two checkpoints of the live state (see Rollback). A
+#: capture of a freshly booted aos process costs about 13 messages' worth of Lua, so this
+#: adds ~1/5 of a message's Lua (a few percent of a whole send) and bounds an erroring
+#: message to one restore and at most this many replays. A process with fewer messages has
+#: no checkpoint: replaying so few costs less than a capture.
+CHECKPOINT_EVERY = 64
+#: After a rollback that replayed at least this many messages, capture again, so a run of
+#: erroring messages (anyone can send them) costs one restore each.
+RECAPTURE_AFTER = 8
+#: Checkpoints kept for time travel; past this, every other older one is dropped, so they
+#: stay spread over the whole history (``state_at`` replays at most history/16 messages).
+MAX_CHECKPOINTS = 16
 
 _STATE_DUMP = adapter_source("state_dump")
 
@@ -67,6 +99,9 @@ class AosProcess:
         self.history: list[dict[str, Any]] = []
         self.engine: Any = None
         self.last_instructions = 0
+        # (n, capture of the live engine after history[:n]), oldest first
+        self._checkpoints: list[tuple[int, Any]] = []
+        self._next_checkpoint = CHECKPOINT_EVERY
         self.boot_outcome = self._boot()
 
     # -- engine life -----------------------------------------------------------------------
@@ -75,6 +110,8 @@ class AosProcess:
         engine = self._factory(self._seed)
         handle, engine._ao_step, engine._ao_make_msg, engine._ao_make_env = engine.execute(
             _OPEN, "boot")
+        # the readers, loaded before any user code so they use the sandbox's own functions
+        engine._ao_dump, engine._ao_plain = engine.execute(_STATE_DUMP, "state")
         return engine, handle
 
     def _boot(self) -> Outcome:
@@ -121,7 +158,7 @@ class AosProcess:
         try:
             converted = to_python(raw)
         except UnicodeDecodeError:  # a string in the result is not UTF-8
-            converted = _decoded(engine.to_python(raw))
+            converted = _readable(_decoded(engine.to_python(raw)))
         return outcome_from(converted or {})
 
     def _replica(self) -> tuple[Any, Any, Any]:
@@ -133,34 +170,140 @@ class AosProcess:
             self._call(engine, handle, old, env)
         return engine, handle, env
 
+    def _capture(self) -> Any:
+        """The live state captured in place, or None where it cannot be (see Rollback)."""
+        capture = getattr(self.engine, "snapshot", None)
+        if capture is None:
+            return None
+        engine = self.engine
+        try:
+            return capture(self._handle, engine._ao_step, engine._ao_make_msg,
+                           engine._ao_make_env, self._env_lua)
+        except SnapshotError:
+            return None
+
+    def _rebuild(self) -> None:
+        """The live state rebuilt by a full replay (the fallback); its checkpoint is gone."""
+        self.engine, self._handle, self._env_lua = self._replica()
+        self._checkpoints.clear()
+        self._next_checkpoint = len(self.history)
+
+    def _keep(self, at: int, checkpoint: Any) -> None:
+        self._checkpoints.append((at, checkpoint))
+        if len(self._checkpoints) > MAX_CHECKPOINTS:
+            older, last = self._checkpoints[:-1], self._checkpoints[-1]
+            self._checkpoints = [*older[1::2], last]
+
+    def _replay(self, first: int, last: int) -> None:
+        for old in self.history[first:last]:
+            self._call(self.engine, self._handle, old, self._env_lua)
+
+    def _roll_back(self) -> None:
+        """Back to the state after the last successful message."""
+        if not self._checkpoints:
+            self._rebuild()
+            return
+        at, checkpoint = self._checkpoints[-1]
+        try:
+            self.engine.restore(checkpoint)
+        except SnapshotError:
+            self._rebuild()
+            return
+        self._replay(at, len(self.history))
+        if len(self.history) - at >= RECAPTURE_AFTER:
+            again = self._capture()
+            if again is not None:
+                self._keep(len(self.history), again)
+                self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
+
     # -- slots -----------------------------------------------------------------------------
 
     def apply(self, msg: Mapping[str, Any]) -> Outcome:
         """Compute one message; an erroring message leaves the state as it was."""
+        if len(self.history) >= self._next_checkpoint:
+            checkpoint = self._capture()
+            if checkpoint is not None:
+                self._keep(len(self.history), checkpoint)
+            self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
         outcome = self._call(self.engine, self._handle, msg, self._env_lua)
         used = self.last_instructions
         if outcome.error is None:
             self.history.append(dict(msg))
         else:
-            self.engine, self._handle, self._env_lua = self._replica()
+            self._roll_back()
         self.last_instructions = used  # the slot's cost, not the replay's
         return outcome
 
     def dry_run(self, msg: Mapping[str, Any]) -> Outcome:
-        """Evaluate ``msg`` on a copy of the current state; nothing is kept."""
-        engine, handle, env = self._replica()
-        return self._call(engine, handle, msg, env)
+        """Evaluate ``msg`` on the current state and put the state back; nothing is kept."""
+        before = self._capture()
+        if before is None:
+            engine, handle, env = self._replica()
+            return self._call(engine, handle, msg, env)
+        try:
+            return self._call(self.engine, self._handle, msg, self._env_lua)
+        finally:
+            try:
+                self.engine.restore(before)
+            except SnapshotError:
+                self._rebuild()
 
     # -- reading state -----------------------------------------------------------------------
 
-    def inspect(self, source: str) -> Any:
-        """Evaluate Lua ``source`` in the live state (for completion and inspection)."""
-        return to_python(self.engine.execute(source, "inspect"))
+    def inspect(self, source: str, depth: int = 32) -> Any:
+        """Evaluate Lua ``source`` against the live state and put the state back.
+
+        The answer is plain data (one value, or a list for several): a function comes
+        back as ``"<function>"``, never as something callable. Whatever ``source``
+        changes (globals, the random generator) is undone; where the state cannot be
+        captured (a handler waiting in ``Receive``) it runs in a replica instead.
+        """
+        before = self._capture()
+        if before is None:
+            replica = self._replica()[0]
+            return _plain(replica, source, depth)
+        try:
+            return _plain(self.engine, source, depth)
+        finally:
+            try:
+                self.engine.restore(before)
+            except SnapshotError:
+                self._rebuild()
+
+    def state_at(self, nonce: int, depth: int = 6) -> dict[str, Any] | None:
+        """The globals after the last successful message with ``Nonce <= nonce``.
+
+        None when it cannot be had from a checkpoint (none old enough, or no capture of
+        the live state possible); the caller then replays into a replica.
+        """
+        count = 0
+        for old in self.history:
+            stamp = old.get("Nonce")
+            if isinstance(stamp, int) and stamp > nonce:
+                break
+            count += 1
+        if count == len(self.history):
+            return self.state(depth)
+        usable = [(at, cp) for at, cp in self._checkpoints if at <= count]
+        if not usable:
+            return None
+        now = self._capture()
+        if now is None:
+            return None
+        at, checkpoint = usable[-1]
+        try:
+            self.engine.restore(checkpoint)
+            self._replay(at, count)
+            return self.state(depth)
+        finally:
+            try:
+                self.engine.restore(now)
+            except SnapshotError:
+                self._rebuild()
 
     def state(self, depth: int = 6) -> dict[str, Any]:
         """The process's own globals (aos built-ins left out), as plain Python."""
-        dump = self.engine.execute(_STATE_DUMP, "state")
-        value = to_python(dump(depth))
+        value = to_python(self.engine.call(self.engine._ao_dump, depth))
         return value if isinstance(value, dict) else {}
 
     def interrupt(self) -> None:
@@ -188,6 +331,20 @@ _OPEN = (BOOT_SOURCE + "\nlocal b = require('." + BOUNDARY_MODULE + "')\n"
          "return require('.process').handle, b.step, b.make_msg, b.make_env")
 
 
+_PLAIN_CALL = "local plain, depth, fn = ...; return plain(depth, fn())"
+
+
+def _plain(engine: Any, source: str, depth: int) -> Any:
+    """The values of ``source`` run in ``engine``, as plain data (see inspect)."""
+    fn = engine.compile(source, "inspect")
+    packed = to_python(engine.execute(_PLAIN_CALL, "inspect", engine._ao_plain, depth, fn))
+    count = int(packed.get("n", 0)) if isinstance(packed, dict) else 0
+    values = [packed.get(str(i)) for i in range(1, count + 1)] if count else []
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
 def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
     """``msg`` as the boundary step's arguments, or None when a value is not a scalar."""
     fields: list[Any] = []
@@ -213,12 +370,13 @@ def _flat_args(msg: Mapping[str, Any]) -> tuple[Any, ...] | None:
     return tuple(flat)
 
 
-_SCALARS = frozenset({str, int, float, bool})
+_SCALARS = frozenset({str, bytes, int, float, bool})
 
 
 def _decoded(value: Any) -> Any:
     """A result converted binary-safely (``LuaEngine.to_python``) in :func:`to_python`'s
-    shapes: text decoded with replacement characters, empty tables as lists."""
+    shapes: keys as text, values that are not UTF-8 kept as bytes (binary data comes back
+    byte for byte), empty tables as lists."""
     if isinstance(value, dict):
         if not value:
             return []
@@ -227,7 +385,32 @@ def _decoded(value: Any) -> Any:
     if isinstance(value, list):
         return [_decoded(v) for v in value]
     if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
+
+
+def _readable(response: Any) -> Any:
+    """A response with binary values: what is shown (``Output``, ``Error``) as text with
+    replacement characters; messages, spawns and assignments keep their bytes."""
+    if not isinstance(response, dict):
+        return response
+    out = dict(response)
+    for key in ("Output", "Error"):
+        if key in out:
+            out[key] = _text_only(out[key])
+    return out
+
+
+def _text_only(value: Any) -> Any:
+    if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {k: _text_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_only(v) for v in value]
     return value
 
 

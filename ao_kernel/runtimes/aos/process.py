@@ -31,6 +31,10 @@ class AosRuntime(Protocol):
 
     def state(self, depth: int = ...) -> dict[str, Any]: ...
 
+    def state_at(self, nonce: int, depth: int = ...) -> dict[str, Any] | None:
+        """The state after slot ``nonce`` when a checkpoint gives it cheaply, else None."""
+        ...
+
     def interrupt(self) -> None: ...
 
 

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 
 #: the memory limit of the aos CLI / reference CU when a module names none
 DEFAULT_MEMORY_LIMIT = 1 << 30
-#: per-message fuel (about one unit per wasm instruction; an Eval of 1 + 1 uses ~9e6)
-DEFAULT_FUEL = 20_000_000_000
+#: per-message fuel (about one unit per wasm instruction; an Eval of 1 + 1 uses ~9e6,
+#: loading the token blueprint ~1e8): a looping handler stops after about a second
+DEFAULT_FUEL = 2_000_000_000
 REPLAY_FACTOR = 10
 #: the execution device a wasm process names (as HyperBEAM's aos processes do)
 # -- the process ------------------------------------------------------------------------------
@@ -154,7 +155,8 @@ class WasmAosProcess:
         if isinstance(ts, int):
             inst.clock_ms = ts
         try:
-            raw = inst.call_strings("handle", json.dumps(msg, separators=(",", ":")),
+            raw = inst.call_strings("handle", json.dumps(msg, separators=(",", ":"),
+                                                         default=_as_text),
                                     self._env_json)
         except (ComputeLimitError, MemoryLimitError) as exc:
             return Outcome(error=f"{type(exc).__name__.replace('Error', '')}: {exc}")
@@ -236,6 +238,10 @@ class WasmAosProcess:
             raise ProcessError(outcome.error)
         return outcome.data
 
+    def state_at(self, nonce: int, depth: int = 6) -> dict[str, Any] | None:
+        """No checkpoints here yet: the caller replays into a replica."""
+        return None
+
     def state(self, depth: int = 6) -> dict[str, Any]:
         """The process's own globals (aos built-ins left out), as plain Python."""
         text = self.inspect(_STATE_JSON.replace("DEPTH", str(int(depth))))
@@ -273,3 +279,9 @@ def _tag(entity: Any, name: str) -> str | None:
     return None
 
 
+def _as_text(value: object) -> str:
+    """Binary values in a JSON-1 message for the real module, whose ABI is JSON text: the
+    bytes as UTF-8 with replacement characters (docs/aos-differences.md)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
