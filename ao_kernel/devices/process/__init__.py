@@ -110,6 +110,8 @@ class ProcessDevice(Device):
     exports = ("compute", "now", "slot", "schedule", "push")
 
     def compute(self, base: Message, req: Message, opts: Opts) -> Message:
+        """req: ``slot`` (default: the latest). res: the state message of that slot
+        (``results``, ``at-slot``, ``process``, ``hashpath``, published keys)."""
         node = _node(opts)
         pid = process_id(base, node)
         slot = int_arg(req, "slot")
@@ -125,15 +127,21 @@ class ProcessDevice(Device):
         return state_message(node.result(pid, slot))
 
     def now(self, base: Message, req: Message, opts: Opts) -> Message:
+        """req: nothing read. res: ``compute`` at the latest slot."""
         return self.compute(base, req.without("slot"), opts)
 
     def slot(self, base: Message, req: Message, opts: Opts) -> Message:
+        """req: nothing read. res: ``process``, ``current``, ``timestamp``,
+        ``block-height``, ``block-hash``, ``cache-control``, ``addresses``."""
         node = _node(opts)
         pid = process_id(base, node)
         return SchedulerDevice.slot_message(pid, node.current_slot(pid), node.block(),
                                             node.clock.now_ms(), node.address)
 
     def schedule(self, base: Message, req: Message, opts: Opts) -> Any:
+        """req: ``method`` (POST schedules: ``body``, else the request's own keys),
+        ``from``/``to`` for a GET. res: the assignment (POST) or the schedule page (GET),
+        or a 307 to the process's scheduler when another node schedules it."""
         node = _node(opts)
         try:
             pid = process_id(base, node)
@@ -152,6 +160,8 @@ class ProcessDevice(Device):
             req.with_(target=pid).without("method"), opts)
 
     def push(self, base: Message, req: Message, opts: Opts) -> Message:
+        """req: the message (``body``, else the request's own keys), or only ``slot``.
+        res: the new slot's state message plus ``slot`` and ``pushed`` (deliveries)."""
         node = _node(opts)
         pid = process_id(base, node)
         slot = int_arg(req, "slot")
