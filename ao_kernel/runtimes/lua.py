@@ -294,7 +294,7 @@ class LuaEngine:
             max_memory=memory_limit or 0,
         )
         # the raw functions a snapshot needs, taken before the sandbox removes them
-        self._snapshot_raw = self._lua.execute("return debug, coroutine.status")
+        self._snapshot_raw = self._lua.execute("return debug, coroutine.status, load")
         self._snapshots: Any = None
         boot = self._lua.execute(_LOADER, _bootstrap_code())
         ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
@@ -486,10 +486,21 @@ class LuaEngine:
             raise self._translate_raw(exc) from None
 
     # ---------------------------------------------------------------- snapshots
+    def trusted_chunk(self, source: str, chunkname: str) -> Any:
+        """Host code as a Lua function of this engine: compiled once per Python process
+        (bytecode cache) and loaded with the sandbox's globals as its environment. For the
+        host's own Lua only (readers, the snapshot module); user code goes through
+        :meth:`execute`, which takes text only."""
+        raw_load = self._snapshot_raw[2]
+        loaded = raw_load(precompile(source, chunkname), chunkname, "b", self._globals)
+        if loaded.__class__ is tuple:  # (nil, message)
+            raise LuaSyntaxError(_text(loaded[1]))
+        return loaded
+
     def _snapshot_module(self) -> Any:
         if self._snapshots is None:
-            debug, costatus = self._snapshot_raw
-            chunk = self._lua.execute("return load(...)", _SNAPSHOT_SOURCE, "=snapshot")
+            debug, costatus, _ = self._snapshot_raw
+            chunk = self.trusted_chunk(_SNAPSHOT_SOURCE, "=snapshot")
             self._snapshots = chunk(debug, costatus, self._globals)
         return self._snapshots
 

@@ -111,7 +111,8 @@ class AosProcess:
         handle, engine._ao_step, engine._ao_make_msg, engine._ao_make_env = engine.execute(
             _OPEN, "boot")
         # the readers, loaded before any user code so they use the sandbox's own functions
-        engine._ao_dump, engine._ao_plain = engine.execute(_STATE_DUMP, "state")
+        engine._ao_dump, engine._ao_plain = engine.call(
+            engine.trusted_chunk(_STATE_DUMP, "=state"))
         return engine, handle
 
     def _boot(self) -> Outcome:
