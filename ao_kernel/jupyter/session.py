@@ -293,17 +293,15 @@ class Session:
         node = self.node
         name = name or f"snap-{len(self.snapshots) + 1}"
         self.call(node.sign_checkpoints)
-        store = node.store
         snap = Snapshot(name=name, spec=self.store_spec, current=self.current_pid,
                         processes=len(node.process_ids()))
-        path = getattr(store, "path", None)
-        if isinstance(path, str):
+        if self.store_spec.startswith("sqlite:"):
             if self._snapdir is None:
                 self._snapdir = tempfile.TemporaryDirectory(prefix="ao-snapshots-")
             snap.path = os.path.join(self._snapdir.name, f"{name}.db")
-            self.call(store.backup_to, snap.path)
+            self.call(node.copy_store, snap.path)
         else:
-            snap.store = self.call(_copy_memory_store, store)
+            snap.store = self.call(node.copy_store)
         self.snapshots[name] = snap
         return snap
 

@@ -43,7 +43,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..core.errors import AOError, MessageError, ResolveError, SchedulerError
+from ..core.errors import AOError, MessageError, ResolveError, SchedulerError, StoreError
 from ..core.ids import message_id
 from ..core.limits import check_tags, check_value
 from ..core.message import Message, Value, normalize_value
@@ -640,6 +640,24 @@ class Node(OperatorMixin):
         handle = serve(self, port=port, host=host, **options)
         self.hooks.install_http(handle.server)  # request/response hooks (p4 payments)
         return handle
+
+    def copy_store(self, path: str | None = None) -> Any:
+        """A copy of this node's store as it is now (what ``%snapshot`` keeps): an
+        in-memory store is copied and the copy returned; a SQLite store is backed up to
+        ``path`` with SQLite's online backup (``None`` is returned). Reopening a node over
+        the copy resumes every process from its schedule."""
+        store = self.store
+        if isinstance(getattr(store, "path", None), str):
+            if path is None:
+                raise StoreError("a SQLite store is copied into a file: pass path=",
+                                 field="path")
+            store.backup_to(path)  # type: ignore[attr-defined]
+            return None
+        copy = getattr(store, "copy", None)
+        if not callable(copy):
+            raise StoreError(f"cannot copy a {type(store).__name__}; use memory or sqlite:",
+                             field="store")
+        return copy()
 
     def close(self) -> None:
         self._cron_stop.set()

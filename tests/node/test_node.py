@@ -324,3 +324,24 @@ def test_the_node_owns_the_checkpoint_flusher(wallet: Any) -> None:
     assert [c["slot"] for c in node.checkpoints(proc.id)] == [1]
     node.close()  # stops the thread, then signs what is left
     assert node.scheduler.on_due is None
+
+
+def test_copy_store_is_a_snapshot_a_new_node_resumes(tmp_path):
+    from ao_kernel.core.errors import StoreError
+
+    node = ao.Node()
+    proc = node.spawn(lua="Handlers.add('c', 'C', function() N = (N or 0) + 1 end)")
+    proc.send(action="C")
+    copy = node.copy_store()
+    proc.send(action="C")
+    again = ao.Node(store=copy, wallet=node.wallet)
+    assert again.process(proc.id).state()["N"] == 1  # as it was at the copy
+    disk = ao.Node(store=f"sqlite:{tmp_path / 'a.db'}")
+    other = disk.spawn(lua="X = 7")
+    with pytest.raises(StoreError, match="path="):
+        disk.copy_store()
+    assert disk.copy_store(str(tmp_path / "b.db")) is None
+    disk.close()
+    reopened = ao.Node(store=f"sqlite:{tmp_path / 'b.db'}")
+    assert reopened.process(other.id).state()["X"] == 7
+    reopened.close()
