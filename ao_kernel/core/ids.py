@@ -98,13 +98,20 @@ def message_id(
         return _calculate(to_tabm(msg, links="discard"))
     if not isinstance(msg, Message):
         raise MessageError(f"cannot compute the ID of a {type(msg).__name__}", field="message")
-    if "commitments" not in msg._items:
-        cached = msg._memo_id
-        if cached is None:
-            cached = _fast_unsigned(msg._items) or _calculate(to_tabm(msg, links="discard"))
-            object.__setattr__(msg, "_memo_id", cached)
-        return cached
-    comms = msg.commitments
+    if "commitments" in msg._items:
+        selected = _selected(msg.commitments, committers, commitments)
+        if selected:
+            return accumulate(selected)
+    cached = msg._memo_id
+    if cached is None:
+        cached = _fast_unsigned(msg._items) or _calculate(to_tabm(msg, links="discard"))
+        object.__setattr__(msg, "_memo_id", cached)
+    return cached
+
+
+def _selected(comms: Message, committers: Committers,
+              commitments: Literal["all"] | None) -> list[str]:
+    """The commitment IDs an ID accumulates (module docstring), sorted; [] for none."""
     selected: list[str] = []
     if commitments == "all":
         selected = sorted(comms)
@@ -115,13 +122,7 @@ def message_id(
         selected = sorted(cid for cid, c in comms.items() if _committer_of(c) in wanted)
     if not selected:
         selected = sorted(cid for cid, c in comms.items() if _is_hmac(c))
-    if selected:
-        return accumulate(selected)
-    cached = msg._memo_id
-    if cached is None:
-        cached = _fast_unsigned(msg._items) or _calculate(to_tabm(msg, links="discard"))
-        object.__setattr__(msg, "_memo_id", cached)
-    return cached
+    return selected
 
 
 def _id_in_format(msg: Message | tuple[Value, ...], committers: Committers,
@@ -130,17 +131,7 @@ def _id_in_format(msg: Message | tuple[Value, ...], committers: Committers,
     if form.lowercase_keys:
         msg = lowercase_keys(msg)
     if isinstance(msg, Message) and "commitments" in msg._items:
-        comms = msg.commitments
-        selected: list[str] = []
-        if commitments == "all":
-            selected = sorted(comms)
-        elif committers == "all":
-            selected = sorted(cid for cid, c in comms.items() if _committer_of(c) is not None)
-        elif committers != "none":
-            wanted = set(committers)
-            selected = sorted(cid for cid, c in comms.items() if _committer_of(c) in wanted)
-        if not selected:
-            selected = sorted(cid for cid, c in comms.items() if _is_hmac(c))
+        selected = _selected(msg.commitments, committers, commitments)
         if selected:
             return accumulate(selected)
     if not isinstance(msg, (Message, tuple)):
