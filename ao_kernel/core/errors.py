@@ -195,6 +195,12 @@ class SnapshotError(ProcessError):
     """A Lua state could not be copied or restored (a suspended coroutine, no memory)."""
 
 
+class ForbiddenError(AOError):
+    """A request this node's configuration does not allow (an origin, caller-supplied Lua)."""
+
+    status = 403
+
+
 class PaymentError(AOError):
     """The caller cannot pay for the request."""
 

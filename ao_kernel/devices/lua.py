@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import AOError, MessageError
+from ..core.errors import AOError, ForbiddenError, MessageError
 from ..core.message import Message, Value
 from ..core.resolver import Device, Opts, Result, error
 from ..core.values import Atom, Link
@@ -43,6 +43,13 @@ class LuaDevice(Device):
     def call(self, key: str, base: Message, req: Message, opts: Opts) -> Any:
         from ..runtimes.lua import LuaEngine, to_lua
 
+        extra = opts.extra or {}
+        if extra.get("ingress") == "http" and not extra.get("allow_lua"):
+            # however the request named this device (path, header, a json@1.0 body)
+            return error(ForbiddenError(
+                "caller-supplied Lua (lua@5.3a) is off on this node; its operator can "
+                "enable it (ao-node serve --allow-lua-device, node.serve(lua_device=True))",
+                field="device"))
         sources = list(_module_sources(base.get("module"), opts))
         if not sources:
             return error(MessageError("a lua@5.3a message needs a 'module' with Lua source",

@@ -211,11 +211,13 @@ class Node(OperatorMixin):
         return str(self.wallet.address)
 
     def opts(self, *, caller: str | None = None, ingress: str | None = None,
-             allow_unsigned: bool = False, **overrides: Any) -> Opts:
+             allow_unsigned: bool = False, allow_lua: bool = False,
+             **overrides: Any) -> Opts:
         """Resolution options bound to this node; ``caller`` is who asks (the verified
         signer of the request being served), which payment and meta devices read;
         ``ingress`` the face the request came in by (``"http"``: the devices that
-        schedule then take only signed messages, see docs/security.md)."""
+        schedule then take only signed messages, and lua@5.3a runs caller-supplied Lua only
+        where the operator set ``allow_lua``; see docs/security.md)."""
         extra: dict[str, Any] = {"node_state": self.state, "wallet": self.wallet,
                                  "scheduler": self.scheduler}
         if caller:
@@ -224,6 +226,8 @@ class Node(OperatorMixin):
             extra["ingress"] = ingress
         if allow_unsigned:
             extra["allow_unsigned"] = True
+        if allow_lua:
+            extra["allow_lua"] = True
         opts = Opts(
             registry=self.registry,
             loader=self.load,

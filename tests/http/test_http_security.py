@@ -99,6 +99,11 @@ LUA = "function busy() local s = string.rep('a', 3000) return tostring(s:find('a
 def test_caller_supplied_lua_is_off_by_default(served):
     status, _, body = fetch(served.url + "/~lua@5.3a&module=" + "function%20f()%20end" + "/f")
     assert status == 403 and b"--allow-lua-device" in body
+    # named in a json@1.0 body instead of the path: the device itself refuses
+    smuggled = b'{"device": "lua@5.3a", "module": "function f() return 1 end", "path": "f"}'
+    status, _, body = fetch(served.url + "/f", method="POST",
+                            headers={"codec-device": "json@1.0"}, body=smuggled)
+    assert status == 403 and b"--allow-lua-device" in body
 
 
 def test_caller_supplied_lua_cannot_starve_process_routes(node, victim):

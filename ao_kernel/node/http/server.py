@@ -50,7 +50,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
 
-from ...core.errors import AOError, MalformedError
+from ...core.errors import AOError, ForbiddenError, MalformedError
 from ...core.message import Message
 from . import hyperbeam
 from .hyperbeam import Exchange
@@ -76,12 +76,6 @@ class PayloadTooLarge(MalformedError):
 
 class RequestTimeout(MalformedError):
     status = 408
-
-
-class ForbiddenRequest(AOError):
-    """A request this node's configuration does not allow (origin, caller-supplied Lua)."""
-
-    status = 403
 
 
 #: methods that change state: from a browser page, only an allowed origin may use them
@@ -225,7 +219,7 @@ class NodeServer:
     def _check_origin(self, request: web.Request) -> None:
         if request.method.upper() in _READ_METHODS or self._origin_allowed(request):
             return
-        raise ForbiddenRequest(
+        raise ForbiddenError(
             f"a {request.method} from the web page at {request.headers.get('origin')} may "
             "not change state on this node; its operator can allow that origin "
             "(ao-node serve --allow-origin ORIGIN, node.serve(allow_origins=[...]))",
@@ -238,7 +232,7 @@ class NodeServer:
         if "lua@5.3a" not in raw.lower():
             return False
         if not self.lua_device:
-            raise ForbiddenRequest(
+            raise ForbiddenError(
                 "caller-supplied Lua (lua@5.3a) is off on this node; its operator can "
                 "enable it (ao-node serve --allow-lua-device, node.serve(lua_device=True))",
                 field="device")
@@ -401,7 +395,8 @@ class NodeServer:
                                                  loader=self._loader,
                                                  caller=ex.extra.get("caller"),
                                                  ingress="http",
-                                                 allow_unsigned=self.allow_unsigned)
+                                                 allow_unsigned=self.allow_unsigned,
+                                                 allow_lua=self.lua_device)
             for hook in self.response_hooks:
                 hook(ex)
             status, msg = hyperbeam.result_message(ex.result)
