@@ -332,13 +332,10 @@ _OPEN = (BOOT_SOURCE + "\nlocal b = require('." + BOUNDARY_MODULE + "')\n"
          "return require('.process').handle, b.step, b.make_msg, b.make_env")
 
 
-_PLAIN_CALL = "local plain, depth, fn = ...; return plain(depth, fn())"
-
-
 def _plain(engine: Any, source: str, depth: int) -> Any:
     """The values of ``source`` run in ``engine``, as plain data (see inspect)."""
     fn = engine.compile(source, "inspect")
-    packed = to_python(engine.execute(_PLAIN_CALL, "inspect", engine._ao_plain, depth, fn))
+    packed = to_python(engine.call(engine._ao_plain, depth, fn))
     count = int(packed.get("n", 0)) if isinstance(packed, dict) else 0
     values = [packed.get(str(i)) for i in range(1, count + 1)] if count else []
     if not values:

@@ -5,7 +5,7 @@
 -- userdata become "<function>", "<coroutine>", "<userdata>"; a cycle "<cycle>"; past the
 -- depth "<table>". Returns two functions:
 --   dump(depth)          the user's globals (the runtime's own globals left out)
---   plain(depth, ...)    the given values as plain data (what inspect hands back)
+--   plain(depth, fn)     fn's values as plain data (what inspect hands back)
 local next, type, rawget, select, sort, G = next, type, rawget, select, table.sort, _G
 local skip = {}
 for _, k in ipairs({"ao","Handlers","Utils","Colors","Bell","Dump","Errors","Prompt","print",
@@ -66,10 +66,12 @@ local function dump(depth)
   return out
 end
 
-local function plain(depth, ...)
+local function packed(depth, ...)
   local out = {n = select("#", ...)}
   for i = 1, out.n do out[i] = conv((select(i, ...)), depth, {}) end
   return out
 end
+
+local function plain(depth, fn) return packed(depth, fn()) end
 
 return dump, plain
