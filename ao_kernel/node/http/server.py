@@ -52,6 +52,7 @@ from aiohttp import web
 
 from ...core.errors import AOError, ForbiddenError, MalformedError
 from ...core.message import Message
+from ...runtimes.aos.abi import json_text
 from . import hyperbeam
 from .hyperbeam import Exchange
 from .legacy import LegacyAPI, Reply, check_id
@@ -361,7 +362,7 @@ class NodeServer:
         headers["content-type"] = "application/json"
         return web.Response(status=reply.status, headers=headers,
                             body=json.dumps(reply.body, ensure_ascii=False,
-                                            default=_json_text).encode("utf-8"))
+                                            default=json_text).encode("utf-8"))
 
     def _error(self, request: web.Request, exc: BaseException) -> web.Response:
         status, msg = hyperbeam.error_message(exc)
@@ -423,14 +424,6 @@ class NodeServer:
         if found is not None:
             return found
         return self.node.read(id_)
-
-
-def _json_text(value: Any) -> str:
-    """Bytes in a legacy JSON answer (a process replied with binary data): JSON carries
-    text only, so as UTF-8 with replacement characters, as the legacy CU's strings are."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _signed(msg: Message | None) -> bool:

@@ -70,6 +70,15 @@ def lua_text(value: Value) -> str | bytes:
     return tag_value(value)
 
 
+def json_text(value: object) -> str:
+    """``json.dumps(default=...)`` for JSON that must carry a process's binary values: JSON
+    carries text only, so bytes go as UTF-8 with replacement characters (the legacy CU's
+    strings and the real module's JSON ABI are text too)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def tag_value(value: Value) -> str:
     """A message value as tag text (aos tags are strings)."""
     if isinstance(value, str):

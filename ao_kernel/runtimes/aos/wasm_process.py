@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import AOError, ComputeLimitError, MemoryLimitError, ProcessError
 from ..wasm import PAGE, WasmInstance, WasmModule, parse_memory_limit
-from .abi import Outcome, outcome_from
+from .abi import Outcome, json_text, outcome_from
 from .adapter import adapter_source
 from .wasm_modules import load_module
 
@@ -156,7 +156,7 @@ class WasmAosProcess:
             inst.clock_ms = ts
         try:
             raw = inst.call_strings("handle", json.dumps(msg, separators=(",", ":"),
-                                                         default=_as_text),
+                                                         default=json_text),
                                     self._env_json)
         except (ComputeLimitError, MemoryLimitError) as exc:
             return Outcome(error=f"{type(exc).__name__.replace('Error', '')}: {exc}")
@@ -278,10 +278,3 @@ def _tag(entity: Any, name: str) -> str | None:
             return str(tag.get("value"))
     return None
 
-
-def _as_text(value: object) -> str:
-    """Binary values in a JSON-1 message for the real module, whose ABI is JSON text: the
-    bytes as UTF-8 with replacement characters (docs/aos-differences.md)."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
