@@ -22,6 +22,7 @@ import base64
 import html
 import json
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -159,6 +160,39 @@ def remember_wallet(address: str) -> None:
         _YOURS.add(str(address))
 
 
+#: id(result) -> the prints of that result a Lua cell already streamed to stdout (a cell's
+#: own copy of its result, see mark_streamed)
+_STREAMED: dict[int, str] = {}
+
+
+def mark_streamed(res: Any, lines: list[str]) -> None:
+    """``lines`` (the first prints of ``res``'s ``Output.data``) were shown on stdout while
+    the cell ran: ``res``'s card shows only the rest, the cell's value. The magics mark
+    the cell's own copy of its result; ``res.output`` itself keeps every print."""
+    _STREAMED[id(res)] = "\n".join(lines)
+    weakref.finalize(res, _STREAMED.pop, id(res), None)
+
+
+def card_output(res: Any) -> str:
+    """What a card shows as ``res``'s output: ``Output.data`` after the prints already
+    streamed to stdout (all of it when nothing was, or when it does not start with them)."""
+    out = "" if res.output is None else str(res.output)
+    shown = _STREAMED.get(id(res))
+    if shown is None:
+        return out
+    if out == shown:
+        return ""
+    return out[len(shown) + 1:] if out.startswith(shown + "\n") else out
+
+
+def card_error(res: Any) -> str:
+    """``res``'s Error after the prints already streamed to stdout (aos puts the prints
+    first, then a blank line and the error)."""
+    err = str(res.error)
+    shown = _STREAMED.get(id(res))
+    return err[len(shown):] if shown is not None and err.startswith(shown + "\n\n") else err
+
+
 def _body_field(res: Any, name: str) -> Any:
     assignment = getattr(res, "assignment", None)
     body = assignment.get("body") if assignment is not None else None
@@ -205,9 +239,10 @@ def result_json(res: Any) -> dict[str, Any]:
         "process": res.process,
         "slot": res.slot,
         "message": res.message_id,
-        "output": res.output,
+        "output": card_output(res),
+        "streamed": _STREAMED.get(id(res), ""),  # shown on stdout while the cell ran
         "prompt": res.prompt,
-        "error": res.error,
+        "error": None if res.error is None else card_error(res),
         "hashpath": res.hashpath,
         "messages": jsonable(res.messages),
         "spawns": jsonable(res.spawns),
@@ -231,9 +266,10 @@ def result_text(res: Any) -> str:
     """``Output.data`` as aos prints it; an error as aos prints it; then what came back to
     you; else a summary."""
     if res.error:
-        return str(res.error)
+        return card_error(res)
     replies = replies_json(res)
-    lines = [str(res.output)] if res.output else []
+    output = card_output(res)
+    lines = [output] if output else []
     lines += [_reply_line(r) for r in replies]
     if lines:
         return "\n".join(lines)
@@ -242,10 +278,11 @@ def result_text(res: Any) -> str:
 
 def result_html(res: Any) -> str:
     parts = []
+    output = card_output(res)
     if res.error:
-        parts.append(f'<pre class="ao-out ao-err">{ansi_to_html(str(res.error))}</pre>')
-    elif res.output:
-        parts.append(f'<pre class="ao-out">{ansi_to_html(str(res.output))}</pre>')
+        parts.append(f'<pre class="ao-out ao-err">{ansi_to_html(card_error(res))}</pre>')
+    elif output:
+        parts.append(f'<pre class="ao-out">{ansi_to_html(output)}</pre>')
     replies = replies_json(res)
     if replies:
         lines = "".join(f"<div>{ansi_to_html(_reply_line(r))}</div>" for r in replies)

@@ -7,8 +7,10 @@ node on its own thread); bad input raises IPython's ``UsageError`` naming the ar
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +20,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from ..core import errors
+from . import display
 from .session import Session
 
 HELP = """\
@@ -178,6 +181,27 @@ def _slot_arg(text: str, name: str = "SLOT") -> int | None:
     return int(text)
 
 
+class PrintStream:
+    """A Lua cell's prints on stdout as they happen (``on_print`` of the cell's Eval).
+
+    Called on the node's thread while the Lua runs; it writes to the stdout of the cell
+    that started it (ipykernel sends it as a ``stream`` message of that cell within its
+    flush interval, so a long cell shows its prints before it ends). :meth:`done`
+    flushes, so every print is out before the cell's result."""
+
+    def __init__(self) -> None:
+        self.out = sys.stdout  # taken on the cell's thread: the cell's own stream
+        self.lines: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+        self.out.write(line + "\n")
+
+    def done(self) -> None:
+        if self.lines:
+            self.out.flush()
+
+
 @contextmanager
 def usage_errors() -> Iterator[None]:
     """Node errors caused by a magic's input become ``UsageError`` (no traceback)."""
@@ -213,18 +237,36 @@ class AOMagics(Magics):
         for show in pending:
             show()
 
+    def _eval(self, source: str, ref: str | None = None) -> Any:
+        """Evaluate ``source`` in a process (an Eval), its prints streamed to stdout as
+        they happen, and show the result (:meth:`_show_lua`)."""
+        stream = PrintStream()
+        try:
+            with usage_errors():
+                res = self.session.eval(source, ref, on_print=stream)
+        finally:
+            stream.done()
+        if stream.lines:
+            # the cell's own copy of its result, whose card leaves out what was streamed
+            # (the node's result, e.g. proc.result(slot), still shows everything)
+            res = copy.copy(res)
+            display.mark_streamed(res, stream.lines)
+        return self._show_lua(res)
+
     def _show_lua(self, res: Any) -> Any:
         """The cell's value for a Lua result; raise a Lua error as an error.
 
-        The result card holds the cell's output, the messages that came back to you and,
-        folded, everything its messages caused on this node (a process's messages to
-        itself included): one card per cell, never cards inside cards. The aos prompt is
-        printed after the cell only when it differs from the last one printed (another
-        process became current, the Inbox grew), not after every cell."""
+        The cell's own prints were streamed to stdout while it ran (:meth:`_eval`); the
+        result card holds the rest of its output (the value of the cell), the messages
+        that came back to you and, folded, everything its messages caused on this node
+        (a process's messages to itself included, with what they printed): one card per
+        cell, never cards inside cards. The aos prompt is printed after the cell only
+        when it differs from the last one printed (another process became current, the
+        Inbox grew), not after every cell."""
         if self.shell is not None:
             self.shell.user_ns["_ao"] = res
         if res.error:
-            raise LuaError(str(res.error))
+            raise LuaError(display.card_error(res))
         # the process's prompt after everything the cell caused (a message to itself
         # may have grown its Inbox)
         prompt = next((r.prompt for r in reversed(res.all_results())
@@ -236,7 +278,7 @@ class AOMagics(Magics):
                 print(prompt, flush=True)
 
             self._after_cell.append(after)
-        shown = res.output or res.pushed or res.undelivered or res.spawned
+        shown = display.card_output(res) or res.pushed or res.undelivered or res.spawned
         return res if shown else None
 
     # -- help ------------------------------------------------------------------------------
@@ -326,18 +368,16 @@ class AOMagics(Magics):
             for name, arg in commands:
                 res = self._dot(name, arg, ref)
             return res
-        with usage_errors():
-            res = self.session.eval(cell, ref)
-        return self._show_lua(res)
+        return self._eval(cell, ref)
 
     def _dot(self, name: str, arg: str, ref: str | None) -> Any:
         """One aos dot-command typed in a Lua cell."""
         if name == ".load":
             if not arg:
                 raise UsageError(".load needs a file: .load chatroom.lua")
-            return self._eval_source(_read_lua(arg, ".load"), ref)
+            return self._eval(_read_lua(arg, ".load"), ref)
         if name == ".load-blueprint":
-            return self._eval_source(_blueprint_source(arg, ".load-blueprint"), ref)
+            return self._eval(_blueprint_source(arg, ".load-blueprint"), ref)
         if name == ".help":
             width = max(len(k) for k in DOT_COMMANDS)
             print("aos commands in a Lua cell:\n" + "\n".join(
@@ -350,10 +390,6 @@ class AOMagics(Magics):
                          ".load-blueprint NAME work in a Lua cell, and %ao help lists the "
                          "magics (.help lists the dot-commands)")
 
-    def _eval_source(self, source: str, ref: str | None = None) -> Any:
-        with usage_errors():
-            res = self.session.eval(source, ref)
-        return self._show_lua(res)
 
     @line_magic
     def ao_load(self, line: str) -> Any:
@@ -361,12 +397,12 @@ class AOMagics(Magics):
         path = unquote(line.strip())
         if not path:
             raise UsageError("%ao_load needs a Lua file, e.g. %ao_load chatroom.lua")
-        return self._eval_source(_read_lua(path, "FILE"))
+        return self._eval(_read_lua(path, "FILE"))
 
     @line_magic("load-blueprint")  # type: ignore[arg-type]
     def load_blueprint(self, line: str) -> Any:
         """``%load-blueprint NAME``: aos ``.load-blueprint`` (e.g. token)."""
-        return self._eval_source(_blueprint_source(line.strip(), "%load-blueprint"))
+        return self._eval(_blueprint_source(line.strip(), "%load-blueprint"))
 
     @line_magic
     def inbox(self, line: str) -> Any:

@@ -205,9 +205,12 @@ class Session:
     def process(self, ref: str | None) -> Any:
         return self.current if ref is None else self.find(ref)
 
-    def eval(self, code: str, ref: str | None = None) -> Any:
+    def eval(self, code: str, ref: str | None = None, *,
+             on_print: Callable[[str], None] | None = None) -> Any:
+        """Evaluate Lua in a process; ``on_print`` gets its prints as they happen (called
+        on the node's thread)."""
         proc = self.process(ref)
-        return self.call(proc.eval, code)
+        return self.call(proc.eval, code, on_print=on_print)
 
     def send(self, *, to: str | None, action: str | None, data: str | None,
              tags: Mapping[str, str]) -> Any:

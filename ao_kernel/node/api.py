@@ -10,7 +10,7 @@ remote node cannot do over HTTP (reading the live Lua state, time travel) raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from ..core.message import Message
@@ -25,7 +25,8 @@ class NodeAPI(Protocol):
     @property
     def address(self) -> str: ...
 
-    def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult: ...
+    def send(self, target: str, *, push: bool = True,
+             on_print: Callable[[str], None] | None = None, **kwargs: Any) -> SlotResult: ...
 
     def send_many(self, target: str, messages: Iterable[Mapping[str, Any] | Message | str],
                   *, push: bool = True) -> list[SlotResult]: ...

@@ -57,6 +57,7 @@ from ..devices.push import MAX_DEPTH, MAX_PUSHES, Messenger
 from ..devices.scheduler.log import BlockClock, BlockInfo
 from ..devices.scheduler.server import Scheduler
 from ..devices.scheduler.verify import ScheduleReport, verify_schedule
+from ..runtimes.aos.process import PrintListener, watching_prints
 from .cache import MessageCache, ResultCache
 from .clock import Clock, SystemClock, VirtualClock
 from .definition import process_fields
@@ -470,18 +471,29 @@ class Node(OperatorMixin):
         items["anchor"] = self._next_anchor()
         return Message._trusted(items)
 
-    def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult:
-        """Schedule ``msg`` on ``pid`` and compute up to its slot (no push)."""
+    def schedule_and_compute(self, msg: Message, pid: str, *,
+                             on_print: PrintListener | None = None) -> SlotResult:
+        """Schedule ``msg`` on ``pid`` and compute up to its slot (no push); ``on_print``
+        gets each line that slot prints, as it is printed."""
         assignment = self.scheduler.schedule(msg, process=pid)  # publishes "scheduled"
         slot = int(assignment["slot"])  # type: ignore[arg-type]
         body = assignment["body"]
         if isinstance(body, Message):
             self._remember(body)
-        return self.computer.compute_to(pid, slot)
+        if on_print is None:
+            return self.computer.compute_to(pid, slot)
+        with watching_prints(pid, slot, on_print):
+            return self.computer.compute_to(pid, slot)
 
-    def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
-        """Send a message to ``target``: schedule, compute, and push what it sends."""
-        result = self.schedule_and_compute(self.message(target, **kwargs), target)
+    def send(self, target: str, *, push: bool = True, on_print: PrintListener | None = None,
+             **kwargs: Any) -> SlotResult:
+        """Send a message to ``target``: schedule, compute, and push what it sends.
+
+        ``on_print(line)`` is called with each line the message prints while it is
+        computed, as it is printed (the messages it causes are not watched; the result
+        holds every print either way)."""
+        result = self.schedule_and_compute(self.message(target, **kwargs), target,
+                                           on_print=on_print)
         return self.messenger.push(result) if push else result
 
     def send_many(self, target: str, messages: Iterable[Mapping[str, Any] | Message | str], *,

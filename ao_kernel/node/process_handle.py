@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.message import Message
@@ -48,9 +48,12 @@ class Process:
         return self.node.current_slot(self.id)
 
     def send(self, action: str | None = None, data: Any = None, *,
-             tags: dict[str, Any] | None = None, push: bool = True, **fields: Any) -> SlotResult:
-        """Send a message (schedule, compute, push); returns its result."""
-        return self.node.send(self.id, action=action, data=data, tags=tags, push=push, **fields)
+             tags: dict[str, Any] | None = None, push: bool = True,
+             on_print: Callable[[str], None] | None = None, **fields: Any) -> SlotResult:
+        """Send a message (schedule, compute, push); returns its result. ``on_print(line)``
+        gets what the message prints as it is printed (a local node's Lua processes)."""
+        return self.node.send(self.id, action=action, data=data, tags=tags, push=push,
+                              on_print=on_print, **fields)
 
     def send_many(self, messages: Iterable[Mapping[str, Any] | Message | str], *,
                   push: bool = True) -> list[SlotResult]:
@@ -59,9 +62,11 @@ class Process:
         nothing), computed and pushed in order. Returns their results."""
         return self.node.send_many(self.id, messages, push=push)
 
-    def eval(self, code: str, *, push: bool = True) -> SlotResult:
-        """Evaluate Lua in the process, as typing ``code`` into ``aos`` does."""
-        return self.send(action="Eval", data=code, push=push)
+    def eval(self, code: str, *, push: bool = True,
+             on_print: Callable[[str], None] | None = None) -> SlotResult:
+        """Evaluate Lua in the process, as typing ``code`` into ``aos`` does; ``on_print``
+        as for :meth:`send` (the AO kernel streams a cell's prints with it)."""
+        return self.send(action="Eval", data=code, push=push, on_print=on_print)
 
     def load(self, path: str) -> SlotResult:
         """Evaluate a Lua file in the process (aos ``.load``)."""

@@ -51,7 +51,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -333,8 +333,11 @@ class RemoteNode:
         # an empty HTTP body carries no ``data`` key: leave it out (aos reads Data = "")
         return msg if data is None or data == "" else msg.with_(data=data)
 
-    def send(self, target: str, *, push: bool = True, **kwargs: Any) -> SlotResult:
-        """Send a signed message: the node schedules, computes and (``push``) delivers it."""
+    def send(self, target: str, *, push: bool = True,
+             on_print: Callable[[str], None] | None = None, **kwargs: Any) -> SlotResult:
+        """Send a signed message: the node schedules, computes and (``push``) delivers it.
+        (``on_print`` is accepted for the API's sake: a remote node's prints arrive in its
+        result, after the message, so nothing is streamed.)"""
         msg = self.message(target, **kwargs)
         signed = commitments.commit(lowercase_keys(msg), self.wallet.rsa_signer)
         route = "push" if push else "schedule"
@@ -455,9 +458,9 @@ class RemoteNode:
             if isinstance(item, str):
                 out.append(self.send(target, action=item, push=push))
             elif isinstance(item, Message):
-                out.append(self.send(target, push=push, **{
-                    k: v for k, v in item.items()
-                    if k not in ("target", "anchor", "commitments")}))
+                fields: dict[str, Any] = {k: v for k, v in item.items()
+                                          if k not in ("target", "anchor", "commitments")}
+                out.append(self.send(target, push=push, **fields))
             else:
                 out.append(self.send(target, push=push, **dict(item)))
         return out

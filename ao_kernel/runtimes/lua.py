@@ -18,6 +18,13 @@ in its locals the raw functions it needs (``debug.sethook``, ``load``, ``pcall``
   ``"count"`` and ``"isrunning"``; the options that tune or stop the collector raise.
   ``print`` appends a line to an output buffer the host reads with
   :meth:`LuaEngine.drain_output` (it never writes to the host's stdout).
+* **the print stream**: the modules ``require`` serves get, as their second chunk
+  argument (where Lua passes a file name), a host table whose ``stream(text)`` hands a
+  printed line to :attr:`LuaEngine.on_print` as it happens (our aos ``print`` calls it,
+  so a notebook shows a cell's prints while the cell runs). A side channel: it returns
+  nothing, changes nothing Lua can see, and costs the same instructions whether or not
+  the host listens (the host decides in one C call), so metering is unchanged by it.
+  User code cannot reach it (it is in no global and no ``package.loaded`` entry).
 * **require** serves only the ``modules`` given at construction (name -> source),
   lazily, cached in ``package.loaded``; ``require(".handlers")`` and
   ``require("handlers")`` are the same module. Sources are compiled once per Python
@@ -69,6 +76,7 @@ API::
     .set_time(ms); .interrupt(); .globals; .table(*a, **kw); .table_from(obj)
     .to_python(value) -> plain Python (lists/dicts/bytes-or-str), binary safe
     .drain_output() -> list[str]; .instructions_used; .memory_used; .instruction_limit
+    .on_print = callable(str) | None  # the print stream's listener (see above)
     precompile(source, chunkname) -> bytes   # warm the process-wide bytecode cache
 
 Results: no value -> ``None``, one value -> that value, several -> a tuple. Calls into
@@ -81,7 +89,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -297,8 +305,11 @@ class LuaEngine:
         self._snapshot_raw = self._lua.execute("return debug, coroutine.status, load")
         self._snapshots: Any = None
         boot = self._lua.execute(_LOADER, _bootstrap_code())
+        #: the print stream's listener: called with each streamed line, on the thread
+        #: running the Lua, while it runs (None: nobody listens)
+        self.on_print: Callable[[str], None] | None = None
         ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
-                   int(hook_interval), _POLL_EVERY, _patterns_code())
+                   int(hook_interval), _POLL_EVERY, _patterns_code(), self._emit)
         self._ctl = ctl
         # Bound once: each attribute lookup on a lupa table costs microseconds.
         self._run, self._run_global, self._exec, self._set_time, self._used = (
@@ -328,6 +339,16 @@ class LuaEngine:
 
     def _poll(self) -> bool:
         return bool(self._stop)
+
+    def _emit(self, text: str | bool, *codes: int) -> None:
+        """The print stream (``stream`` in lua_sandbox.lua): ``text``, or ``False`` and the
+        bytes of a line that is not UTF-8. A failing listener never fails the Lua."""
+        listener = self.on_print
+        if listener is None:
+            return
+        line = text if isinstance(text, str) else bytes(codes).decode("utf-8", "replace")
+        with contextlib.suppress(Exception):  # the listener's problem, not the process's
+            listener(line)
 
     def _fetch_module(self, name: str) -> tuple[bytes | None, str | None]:
         source = self._modules.get(name)

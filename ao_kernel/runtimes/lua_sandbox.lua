@@ -1,5 +1,5 @@
 -- The trusted bootstrap of every Lua engine (ao_kernel/runtimes/lua.py; one line here, so line numbers match the chunk's).
-local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY, PATTERNS_CODE = ...
+local poll, fetch_module, S0, S1, S2, S3, STEP, POLL_EVERY, PATTERNS_CODE, emit = ...
 local G = _G
 local type, select, tostring, error = type, select, tostring, error
 local pcall, xpcall, rawget, rawset = pcall, xpcall, rawget, rawset
@@ -640,6 +640,20 @@ math.randomseed = function(x)
   st, s0 = splitmix(st); st, s1 = splitmix(st); st, s2 = splitmix(st); st, s3 = splitmix(st)
 end
 
+------------------------------------------------------------------ the host's print stream
+-- stream(text): hands one printed line to the host as it is printed (LuaEngine.on_print:
+-- a notebook shows a cell's prints while the cell runs). A side channel: it returns
+-- nothing and changes nothing Lua can see, and it costs the same instructions whether or
+-- not the host listens (emit is one C call; the host decides there), so metering stays
+-- deterministic. Text that is not UTF-8 crosses as its bytes (lupa cannot decode it).
+-- Only the modules the host serves get it (as their second argument, see require).
+local function emit_bytes(text) emit(false, byte(text, 1, -1)) end
+local function stream(text)
+  if type(text) ~= "string" then return end
+  if not pcall(emit, text) then reraise(pcall(emit_bytes, text)) end
+end
+local HOST = {stream = stream}
+
 ------------------------------------------------------------------ require
 local loaded = {}
 local loading = {}
@@ -667,7 +681,7 @@ G.require = function(name)
   local fn, lerr = load(code, "." .. key, "b", G)
   if not fn then error(lerr, 2) end
   loading[key] = true
-  local ok, res = pcall(fn, key)
+  local ok, res = pcall(fn, key, HOST)  -- where Lua passes a file name
   loading[key] = nil
   if tripped then error(tripped, 0) end
   if not ok then error(res, 0) end

@@ -47,6 +47,7 @@ from ..lua import to_lua
 from . import BOOT_SOURCE, modules
 from .abi import Outcome, outcome_from
 from .adapter import adapter_source
+from .process import print_listener
 
 EngineFactory = Callable[[bytes], Any]
 
@@ -94,6 +95,8 @@ class AosProcess:
     ) -> None:
         self.env = dict(env)
         self.process_msg = dict(process_msg)
+        process = self.env.get("Process")
+        self._pid = str(process.get("Id", "")) if isinstance(process, Mapping) else ""
         self._seed = seed
         self._factory = engine_factory
         self.history: list[dict[str, Any]] = []
@@ -220,13 +223,23 @@ class AosProcess:
     # -- slots -----------------------------------------------------------------------------
 
     def apply(self, msg: Mapping[str, Any]) -> Outcome:
-        """Compute one message; an erroring message leaves the state as it was."""
+        """Compute one message; an erroring message leaves the state as it was. Its
+        prints go to the listener watching it, if any, as they happen (``process.py``)."""
         if len(self.history) >= self._next_checkpoint:
             checkpoint = self._capture()
             if checkpoint is not None:
                 self._keep(len(self.history), checkpoint)
             self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
-        outcome = self._call(self.engine, self._handle, msg, self._env_lua)
+        listener = print_listener(self._pid, msg)
+        if listener is None:
+            outcome = self._call(self.engine, self._handle, msg, self._env_lua)
+        else:
+            engine = self.engine
+            engine.on_print = listener
+            try:
+                outcome = self._call(engine, self._handle, msg, self._env_lua)
+            finally:
+                engine.on_print = None
         used = self.last_instructions
         if outcome.error is None:
             self.history.append(dict(msg))

@@ -41,6 +41,11 @@ local INBOX_CAP = 10000
 Dump = format.dump
 
 local rawPrint = print
+-- ao-kernel's print stream (the sandbox hands it to the modules it serves, see
+-- runtimes/lua.py): each line a message prints also goes to the host as it is printed,
+-- so a notebook can show it while the cell runs. It changes nothing the process sees.
+local host = select(2, ...)
+local stream = type(host) == "table" and host.stream or function() end
 
 -- print(x): one value, coloured by type, into the message's Output and print log.
 print = function(a)
@@ -68,6 +73,7 @@ print = function(a)
   out.prompt = Prompt()
   out.print = true
   table.insert(HANDLER_PRINT_LOGS, a)
+  stream(a)
   return nil
 end
 

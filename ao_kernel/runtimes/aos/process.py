@@ -4,11 +4,21 @@ Two runtimes satisfy it: :class:`~ao_kernel.runtimes.aos.lua_process.AosProcess`
 aos in Lua 5.3) and :class:`~ao_kernel.runtimes.aos.wasm_process.WasmAosProcess` (a real
 aos wasm build). :func:`runtime_for` picks one for a process definition: the one place
 that reads a definition's execution device, device stack and module.
+
+**Watching prints.** Inside ``with watching_prints(pid, slot, listener)``, whatever slot
+``slot`` of process ``pid`` prints is also passed to ``listener``, line by line, as it is
+printed (the AO kernel streams a cell's prints to stdout this way). It is a side channel
+of the computation on this thread: the result, the state and the metering are the same
+with or without it, and no other slot's prints (replays after a rollback, time travel,
+pushed messages) reach the listener. Only our Lua runtime streams; a wasm module's prints
+reach its result only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from ...core.message import Message
@@ -61,3 +71,32 @@ def runtime_for(definition: Message, read_message: MessageReader) -> RuntimeFact
         return WasmAosProcess(process_msg, env, seed=seed, module=compiled)
 
     return make
+
+
+#: listens to one line printed by a watched slot
+PrintListener = Callable[[str], None]
+
+_WATCHED: ContextVar[tuple[str, int, PrintListener] | None] = ContextVar(
+    "ao_kernel_watched_prints", default=None)
+
+
+@contextmanager
+def watching_prints(pid: str, slot: int, listener: PrintListener) -> Iterator[None]:
+    """Pass what slot ``slot`` of ``pid`` prints to ``listener`` while inside (see the
+    module docstring)."""
+    token = _WATCHED.set((pid, int(slot), listener))
+    try:
+        yield
+    finally:
+        _WATCHED.reset(token)
+
+
+def print_listener(pid: str, msg: Mapping[str, Any]) -> PrintListener | None:
+    """The listener watching this JSON-1 message (its ``Nonce`` is its slot) of ``pid``."""
+    watched = _WATCHED.get()
+    if watched is None or watched[0] != pid:
+        return None
+    nonce = msg.get("Nonce")
+    if nonce is None or str(nonce) != str(watched[1]):
+        return None
+    return watched[2]
