@@ -53,6 +53,22 @@ def test_eval_returns_output_like_aos(node: ao.Node) -> None:
     assert proc.eval("return x + 1").output == "42"
 
 
+def test_eval_streams_its_own_prints_not_those_of_what_it_caused(node: ao.Node) -> None:
+    proc = node.spawn(lua=PING + 'Handlers.add("hi", "Hi", function() print("hi there") end)',
+                      name="printer")
+    lines: list[str] = []
+    res = proc.eval('print("one") Send({ Target = ao.id, Action = "Hi" }) print("two") '
+                    "return 3", on_print=lines.append)
+    assert lines == ["one", "two"]  # the Eval's own prints, as they were printed
+    assert res.output == "one\ntwo\n3"  # the result holds them all the same
+    assert [r.output for r in res.pushed] == ["hi there"]  # the arrival's: in its result
+    again: list[str] = []
+    proc.send(action="Hi", on_print=again.append)  # any send can be watched
+    assert again == ["hi there"]
+    assert proc.eval('print("unwatched")').output == "unwatched"
+    assert lines == ["one", "two"] and again == ["hi there"]
+
+
 def test_a_lua_error_is_reported_and_changes_nothing(node: ao.Node) -> None:
     proc = node.spawn(name="err")
     proc.eval("counter = 1")

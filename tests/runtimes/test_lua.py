@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,65 @@ def test_print_goes_to_the_output_buffer(engine: LuaEngine) -> None:
     engine.execute("print('a', 1, nil, true) print('b')")
     assert engine.drain_output() == ["a\t1\tnil\ttrue", "b"]
     assert engine.drain_output() == []
+
+
+# a module served by require: it keeps the host's print stream the sandbox hands it
+_STREAMER = {"streamer": "local _, host = ...\n"
+                         "return {put = function(s) host.stream(s) end}"}
+
+
+def test_print_stream_reaches_the_listener_while_the_lua_runs() -> None:
+    e = LuaEngine(modules=_STREAMER)
+    seen: list[tuple[str, Any]] = []
+    e.on_print = lambda line: seen.append((line, e.globals.Phase))
+    e.execute("local s = require('streamer')\n"
+              "Phase = 1 s.put('first') Phase = 2 s.put('second') s.put(42) Phase = 3")
+    assert seen == [("first", 1), ("second", 2)]  # during the run; strings only
+    e.on_print = None
+    e.execute("require('streamer').put('nobody listens')")  # nothing happens, no error
+    assert seen == [("first", 1), ("second", 2)]
+
+
+def test_print_stream_text_that_is_not_utf8_and_a_failing_listener() -> None:
+    e = LuaEngine(modules=_STREAMER)
+    seen: list[str] = []
+    e.on_print = seen.append
+    e.execute("require('streamer').put('ok \\xff\\xfe end')")
+    assert seen == ["ok \ufffd\ufffd end"]
+
+    def broken(line: str) -> None:
+        raise RuntimeError("listener bug")
+
+    e.on_print = broken
+    assert e.execute("require('streamer').put('x') return 7") == 7  # the Lua is unharmed
+
+
+def test_print_stream_costs_the_same_with_or_without_a_listener() -> None:
+    code = ("local s = require('streamer') for i = 1, 3000 do s.put('line ' .. i) end "
+            "s.put('\\xff') return 1")
+    used = []
+    for listener in (None, lambda line: None):
+        e = LuaEngine(modules=_STREAMER, hook_interval=1)  # count every instruction
+        e.on_print = listener
+        e.execute(code)
+        used.append(e.instructions_used)
+    assert used[0] == used[1] > 3000
+
+
+def test_user_code_cannot_reach_the_print_stream() -> None:
+    e = LuaEngine(modules=_STREAMER)
+    seen: list[str] = []
+    e.on_print = seen.append
+    # a chunk's own arguments are the caller's, and no global or loaded module holds it
+    assert e.execute("return select('#', ...)") == 0
+    found = e.execute(
+        "local n = 0 for k, v in pairs(package.loaded) do "
+        "if type(v) == 'table' and rawget(v, 'stream') then n = n + 1 end end "
+        "for k, v in pairs(_G) do "
+        "if type(v) == 'table' and rawget(v, 'stream') then n = n + 1 end end return n")
+    assert found == 0
+    e.execute("print('plain print')")  # the sandbox's own print stays in its buffer
+    assert seen == [] and e.drain_output() == ["plain print"]
 
 
 def test_aos_runtime_boots_on_the_engine() -> None:
