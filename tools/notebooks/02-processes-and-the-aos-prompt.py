@@ -2,7 +2,7 @@
 # # 02 · Processes and the aos prompt
 #
 # **You will learn**
-# - what an AO *process* is, and what the `aos` prompt you see under each cell tells you;
+# - what an AO *process* is, and what the `aos` prompt you see under a cell tells you;
 # - that every Lua cell in this notebook is a *message* (an `Eval`) sent to your process;
 # - the difference between `return`, `print` and a plain statement;
 # - the globals every aos process starts with: `Name`, `Owner`, `ao.id`, `Inbox`, `Handlers`;
@@ -26,7 +26,8 @@
 #
 # 1. `3`, the value of your expression, computed **inside the process**, not in the kernel;
 # 2. a line like `default@aos-2.0.4[Inbox:1]>`. That is the **aos prompt**: the process's
-#    `Name`, the aos version it runs, and how many messages wait in its `Inbox`.
+#    `Name`, the aos version it runs, and how many messages wait in its `Inbox`. It is
+#    shown again under a later cell whenever it changes (another process, a fuller Inbox).
 #
 # What just happened is exactly what `aos` does when you type a line: your code became the
 # `Data` of a message with the tag `Action = "Eval"`, the node's scheduler gave that message
@@ -37,7 +38,8 @@
 # ## `return`, `print` and statements
 #
 # aos first tries your cell as `return <your code>`, so an expression shows its value. A
-# statement such as an assignment shows nothing. `print` writes a line to the output.
+# statement such as an assignment shows nothing. `print` writes a line to the output the
+# moment it runs, so the printed lines come first and the cell's value last.
 
 # %%
 Greeting = "Hello from inside a process"
