@@ -11,7 +11,9 @@ screenshot of each stop in test-artifacts/ (git-ignored):
 * a tutorial run top to bottom, the token notebook, whose self-addressed messages used to
   nest cards in cards: one card per cell, no escape codes (learner-token.png);
 * interrupt: a runaway Lua loop is stopped from the toolbar, and the next cell runs
-  (learner-interrupt.png).
+  (learner-interrupt.png);
+* a Lua `print` is a stdout stream output above the cell's value, and a long cell's print
+  is on screen while the cell still runs (learner-print-running.png, learner-print.png).
 """
 
 from __future__ import annotations
@@ -188,4 +190,45 @@ def test_interrupt_a_runaway_cell(page: Any, lab_server: Lab) -> None:
     page.wait_for_function(_CELL_DONE, arg=1, timeout=30_000, polling=200)
     assert "42" in page.locator(".jp-Notebook .jp-Cell").nth(1).inner_text()
     page.screenshot(path=str(ARTIFACTS / "learner-interrupt.png"), full_page=True)
+    assert not page.page_errors, page.page_errors
+
+
+_STDOUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']"
+
+
+def test_lua_print_streams_while_the_cell_runs(page: Any, lab_server: Lab) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "ao", "display_name": "AO (Lua)", "language": "lua"}
+    nb.cells = [nbformat.v4.new_code_cell('print("hello from Lua")\nprint(42)\nreturn 6 * 7'),
+                nbformat.v4.new_code_cell('print("started, now looping")\n'
+                                          "while true do local s = string.rep('x', 1000) end")]
+    nbformat.write(nb, lab_server.root / "prints.ipynb")
+    open_notebook(page, lab_server, "prints.ipynb")
+    page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+      nb.activeCellIndex = 0; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+    page.wait_for_function(_CELL_DONE, arg=0, timeout=60_000, polling=200)
+    first = page.locator(".jp-Notebook .jp-Cell").nth(0)
+    kinds = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets[0]
+      .model.outputs.toJSON().map(o => o.output_type + ':' + (o.name || ''))""")
+    # the prints (one stream), then the value (the card), then the first prompt (stdout)
+    assert kinds[:2] == ["stream:stdout", "execute_result:"], kinds
+    printed = first.locator(_STDOUT).first.inner_text()
+    assert printed.splitlines()[:2] == ["hello from Lua", "42"], printed
+    card = first.locator(".jp-AOResult")
+    assert card.count() == 1 and "42" in card.inner_text()
+    assert "hello from Lua" not in card.inner_text()  # not shown twice
+    # a long cell: its print is on screen while the kernel is still busy
+    page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+      nb.activeCellIndex = 1; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+    second = page.locator(".jp-Notebook .jp-Cell").nth(1)
+    second.locator(_STDOUT, has_text="started, now looping").wait_for(timeout=20_000)
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext"
+                         ".session.kernel.status") == "busy"
+    page.screenshot(path=str(ARTIFACTS / "learner-print-running.png"), full_page=True)
+    page.locator(".jp-NotebookPanel-toolbar [data-command='notebook:interrupt-kernel']").click()
+    page.wait_for_function(_CELL_DONE, arg=1, timeout=30_000, polling=200)
+    assert "KeyboardInterrupt" in second.inner_text()
+    assert "started, now looping" in second.locator(_STDOUT).first.inner_text()
+    assert "\x1b" not in page.locator(".jp-Notebook").inner_text()  # aos's colours drawn
+    page.screenshot(path=str(ARTIFACTS / "learner-print.png"), full_page=True)
     assert not page.page_errors, page.page_errors
