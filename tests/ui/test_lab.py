@@ -30,10 +30,12 @@ from .conftest import ARTIFACTS, ROOT, Lab
 pytestmark = pytest.mark.slow
 
 SHOWCASE = [
-    'print("\\27[32mgreen\\27[0m and \\27[31mred\\27[0m")\nreturn 6 * 7',
-    # the 16 ANSI foreground colours, each printed as its code: c30 ... c97
+    # coloured text printed (a stdout stream, JupyterLab's ANSI) and returned (the card, ours)
+    'print("\\27[32mgreen\\27[0m and \\27[31mred\\27[0m, printed")\n'
+    'return "\\27[32mgreen\\27[0m and \\27[31mred\\27[0m, the value"',
+    # the 16 ANSI foreground colours, each as its code: c30 ... c97 (the cell's value)
     'local s = {}\nfor _, c in ipairs({30, 31, 32, 33, 34, 35, 36, 37, 90, 91, 92, 93, 94, 95, 96, 97})'
-    ' do\n  s[#s + 1] = "\\27[" .. c .. "mc" .. c .. "\\27[0m"\nend\nprint(table.concat(s, " "))',
+    ' do\n  s[#s + 1] = "\\27[" .. c .. "mc" .. c .. "\\27[0m"\nend\nreturn table.concat(s, " ")',
     'Send({ Target = ao.id, Action = "Note", Data = "remember the white rabbit" })',
     "%process",
     "%commitments 1",
@@ -365,6 +367,12 @@ def test_showcase_panel_and_themes(page: Any, lab_server: Lab) -> None:
     plain = out.evaluate("e => getComputedStyle(e).color")
     assert len({g, r, plain}) == 3, (g, r, plain)
     assert "\x1b" not in page.locator(".jp-Notebook").inner_text()
+    # the print is a stdout stream above the card, coloured by JupyterLab, not repeated
+    printed = page.locator(".jp-Notebook .jp-Cell").nth(0).locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']").first
+    assert printed.inner_text().startswith("green and red, printed")
+    assert printed.locator(".ansi-green-fg").inner_text() == "green"
+    assert "printed" not in out.inner_text()
     check_ansi_palette(page)  # all 16 (their contrast: below, with the rest)
 
     # an error result is highlighted; a verified schedule says so
