@@ -22,9 +22,9 @@ in its locals the raw functions it needs (``debug.sethook``, ``load``, ``pcall``
   argument (where Lua passes a file name), a host table whose ``stream(text)`` hands a
   printed line to :attr:`LuaEngine.on_print` as it happens (our aos ``print`` calls it,
   so a notebook shows a cell's prints while the cell runs). A side channel: it returns
-  nothing, changes nothing Lua can see, and costs the same instructions whether or not
-  the host listens (the host decides in one C call), so metering is unchanged by it.
-  User code cannot reach it (it is in no global and no ``package.loaded`` entry).
+  nothing, changes nothing Lua can see, and runs the same Lua instructions whether or not
+  the host listens (only the C function it ends in differs), so metering is unchanged by
+  it. User code cannot reach it (it is in no global and no ``package.loaded`` entry).
 * **require** serves only the ``modules`` given at construction (name -> source),
   lazily, cached in ``package.loaded``; ``require(".handlers")`` and
   ``require("handlers")`` are the same module. Sources are compiled once per Python
@@ -305,9 +305,7 @@ class LuaEngine:
         self._snapshot_raw = self._lua.execute("return debug, coroutine.status, load")
         self._snapshots: Any = None
         boot = self._lua.execute(_LOADER, _bootstrap_code())
-        #: the print stream's listener: called with each streamed line, on the thread
-        #: running the Lua, while it runs (None: nobody listens)
-        self.on_print: Callable[[str], None] | None = None
+        self._on_print: Callable[[str], None] | None = None
         ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
                    int(hook_interval), _POLL_EVERY, _patterns_code(), self._emit)
         self._ctl = ctl
@@ -340,10 +338,21 @@ class LuaEngine:
     def _poll(self) -> bool:
         return bool(self._stop)
 
+    @property
+    def on_print(self) -> Callable[[str], None] | None:
+        """The print stream's listener: called with each streamed line, on the thread
+        running the Lua, while it runs (None: nobody listens)."""
+        return self._on_print
+
+    @on_print.setter
+    def on_print(self, listener: Callable[[str], None] | None) -> None:
+        self._on_print = listener
+        self._ctl.listen(listener is not None)
+
     def _emit(self, text: str | bool, *codes: int) -> None:
         """The print stream (``stream`` in lua_sandbox.lua): ``text``, or ``False`` and the
         bytes of a line that is not UTF-8. A failing listener never fails the Lua."""
-        listener = self.on_print
+        listener = self._on_print
         if listener is None:
             return
         line = text if isinstance(text, str) else bytes(codes).decode("utf-8", "replace")

@@ -643,16 +643,20 @@ end
 ------------------------------------------------------------------ the host's print stream
 -- stream(text): hands one printed line to the host as it is printed (LuaEngine.on_print:
 -- a notebook shows a cell's prints while the cell runs). A side channel: it returns
--- nothing and changes nothing Lua can see, and it costs the same instructions whether or
--- not the host listens (emit is one C call; the host decides there), so metering stays
--- deterministic. Text that is not UTF-8 crosses as its bytes (lupa cannot decode it).
--- Only the modules the host serves get it (as their second argument, see require).
-local function emit_bytes(text) emit(false, byte(text, 1, -1)) end
+-- nothing and changes nothing Lua can see. It runs the same Lua instructions whether or
+-- not the host listens, so metering stays deterministic: only which C function `listen`
+-- is differs (emit, into the host, or the harmless `type` while nobody listens, which
+-- spares a call into Python per print). Text that is not UTF-8 crosses as its bytes
+-- (lupa cannot decode it). Only the modules the host serves get it (as their second
+-- argument, see require).
+local listen = type
+local function listen_bytes(text) listen(false, byte(text, 1, -1)) end
 local function stream(text)
   if type(text) ~= "string" then return end
-  if not pcall(emit, text) then reraise(pcall(emit_bytes, text)) end
+  if utf8len(text) then pcall(listen, text) else reraise(pcall(listen_bytes, text)) end
 end
 local HOST = {stream = stream}
+function ctl.listen(on) if on then listen = emit else listen = type end end
 
 ------------------------------------------------------------------ require
 local loaded = {}
