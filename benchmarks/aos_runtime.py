@@ -1,5 +1,7 @@
 """The aos runtime's own cost: a trivial handler through our full aos runtime versus the
-same handler as a bare Lua function on the same engine, and the time to boot a process.
+same handler as a bare Lua function on the same engine, the time to boot a process, and
+what one aos ``print`` costs with nobody watching and with its line streamed to a
+listener (``watching_prints``, as the AO kernel streams a cell's prints).
 
     .venv/bin/python benchmarks/aos_runtime.py [--messages 5000]
 """
@@ -11,6 +13,7 @@ import time
 
 from ao_kernel.runtimes.aos import AOS_MODULE_ID, modules
 from ao_kernel.runtimes.aos.lua_process import AosProcess
+from ao_kernel.runtimes.aos.process import watching_prints
 from ao_kernel.runtimes.lua import LuaEngine
 
 PID = "P" * 43
@@ -39,6 +42,10 @@ for i = 1, n do
     "Epoch", 0, "Action", "Ping")
 end
 """
+
+
+PRINTS = 200  # aos joins each print onto Output.data: more lines cost more each
+_PRINTING = f"for i = 1, {PRINTS} do print('line ' .. i) end"
 
 
 def env() -> dict[str, object]:
@@ -89,6 +96,26 @@ def main() -> None:
     engine_ms = (time.perf_counter() - start) / boots * 1000
     del warm
 
+    # print: an Eval printing PRINTS lines, unwatched and watched (each line to a listener)
+    proc = AosProcess(process_message(), env(), seed=b"x")
+    per_print = {}
+    nonce = n + 1
+    for label in ("unwatched", "watched"):
+        runs, best = 50, float("inf")
+        for _ in range(runs):
+            msg = {**ping(nonce), "Data": _PRINTING, "Tags": [{"name": "Action", "value": "Eval"}]}
+            lines: list[str] = []
+            start = time.perf_counter()
+            if label == "watched":
+                with watching_prints(PID, nonce, lines.append):
+                    proc.apply(msg)
+                assert len(lines) == PRINTS
+            else:
+                proc.apply(msg)
+            best = min(best, time.perf_counter() - start)
+            nonce += 1
+        per_print[label] = best / PRINTS * 1e6
+
     print(f"{'bare Lua handler on the metered engine':<46}: {bare_rate:>9,.0f} msg/s (baseline)")
     print(f"{'trivial handler through the full aos runtime':<46}: {aos_rate:>9,.0f} msg/s "
           f"({aos_rate / bare_rate:.3f} x bare)")
@@ -96,6 +123,8 @@ def main() -> None:
           f"(message {1e6 / aos_rate:.1f} us)")
     print(f"{'boot an aos process (engine + runtime + spawn)':<46}: {boot_ms:>9.2f} ms")
     print(f"{'  of which engine + runtime modules (cached)':<46}: {engine_ms:>9.2f} ms")
+    print(f"{'aos print, nobody watching':<46}: {per_print['unwatched']:>9.2f} us/line")
+    print(f"{'aos print, streamed to a listener':<46}: {per_print['watched']:>9.2f} us/line")
 
 
 if __name__ == "__main__":
