@@ -390,7 +390,6 @@ class AOMagics(Magics):
                          ".load-blueprint NAME work in a Lua cell, and %ao help lists the "
                          "magics (.help lists the dot-commands)")
 
-
     @line_magic
     def ao_load(self, line: str) -> Any:
         """``%ao_load FILE.lua``: aos ``.load`` (IPython's own %load is left alone)."""
