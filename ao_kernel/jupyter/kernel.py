@@ -7,8 +7,9 @@ an IPython *input transformer* (notes/jupyter-wasmtime-lupa.md §1.2):
 * ``%...`` / ``!...`` cells stay IPython (magics, shell), ``%%python`` / ``%%py`` cells run
   the rest of the cell as Python;
 * every other cell becomes ``%%lua``: an ``Eval`` message to the current process, exactly
-  like a line typed into ``aos``. The cell's result is ``Output.data``; messages that
-  arrive in the process during the cell and the aos prompt follow it.
+  like a line typed into ``aos``. What it prints streams to stdout as it is printed; its
+  result is the rest of ``Output.data`` (the value), with what the cell's messages
+  caused folded in; the aos prompt follows when it changed.
 
 Because the raw cell goes through IPython unchanged, history, ``Out[]``, display hooks,
 widgets and error display keep working. Completion (Tab), inspection (Shift-Tab) and
