@@ -158,6 +158,28 @@ def test_one_card_per_cell_and_the_prompt_when_it_changes(
     assert lua(ip, "y = 1") is None  # nothing to show
 
 
+def test_a_lua_cell_streams_its_prints_and_its_card_shows_the_value(
+        ip: Any, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    from ao_kernel.jupyter import display
+
+    res = lua(ip, 'print("one")\nprint("two")\nreturn "value"')
+    assert capsys.readouterr().out.startswith("one\ntwo\n")  # stdout, as printed
+    assert res.output == "one\ntwo\nvalue"  # the record keeps every print ...
+    assert ip.user_ns["_ao"] is res
+    bundle = display.result_bundle(res)  # ... the card shows the value only
+    assert bundle["text/plain"] == "value"
+    assert bundle["application/vnd.ao.result+json"]["output"] == "value"
+    assert bundle["application/vnd.ao.result+json"]["streamed"] == "one\ntwo"
+    # the node's own result of that slot is not the cell's copy: its card shows all
+    node_res = session.current.result(res.slot)
+    assert display.result_text(node_res) == "one\ntwo\nvalue"
+    # output that does not start with what was streamed is shown whole (never lost)
+    display.mark_streamed(node_res, ["something else"])
+    assert display.card_output(node_res) == "one\ntwo\nvalue"
+    assert lua(ip, 'print("only")') is None  # nothing left for a card
+    assert capsys.readouterr().out.startswith("only\n")
+
+
 def test_ipython_load_and_store_are_not_shadowed(ip: Any, session: Session,
                                                  tmp_path: Path) -> None:
     src = tmp_path / "lib.lua"
