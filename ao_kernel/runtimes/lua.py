@@ -306,6 +306,7 @@ class LuaEngine:
         self._snapshots: Any = None
         boot = self._lua.execute(_LOADER, _bootstrap_code())
         self._on_print: Callable[[str], None] | None = None
+        self._pending = bytearray()  # the bytes of a streamed line that is not UTF-8
         ctl = boot(self._poll, self._fetch_module, *_seed_words(seed),
                    int(hook_interval), _POLL_EVERY, _patterns_code(), self._emit)
         self._ctl = ctl
@@ -349,13 +350,20 @@ class LuaEngine:
         self._on_print = listener
         self._ctl.listen(listener is not None)
 
-    def _emit(self, text: str | bool, *codes: int) -> None:
-        """The print stream (``stream`` in lua_sandbox.lua): ``text``, or ``False`` and the
-        bytes of a line that is not UTF-8. A failing listener never fails the Lua."""
+    def _emit(self, text: str | bool | None, *codes: int) -> None:
+        """The print stream (``stream`` in lua_sandbox.lua): a line, or a line that is not
+        UTF-8 as ``False`` calls with its bytes then a ``None`` call. A failing listener
+        never fails the Lua."""
         listener = self._on_print
         if listener is None:
             return
-        line = text if isinstance(text, str) else bytes(codes).decode("utf-8", "replace")
+        if text is False:
+            self._pending += bytes(codes)
+            return
+        if text is None:
+            line, self._pending = self._pending.decode("utf-8", "replace"), bytearray()
+        else:
+            line = str(text)
         with contextlib.suppress(Exception):  # the listener's problem, not the process's
             listener(line)
 

@@ -647,10 +647,15 @@ end
 -- not the host listens, so metering stays deterministic: only which C function `listen`
 -- is differs (emit, into the host, or the harmless `type` while nobody listens, which
 -- spares a call into Python per print). Text that is not UTF-8 crosses as its bytes
--- (lupa cannot decode it). Only the modules the host serves get it (as their second
--- argument, see require).
+-- (lupa cannot decode it), 4096 at a time (the C stack stays small), then a nil to end
+-- the line. (A line Lua's utf8.len accepts but Python's codec refuses, such as an encoded
+-- surrogate, is not streamed; the host then shows it with the result.) Only the modules
+-- the host serves get it (as their second argument, see require).
 local listen = type
-local function listen_bytes(text) listen(false, byte(text, 1, -1)) end
+local function listen_bytes(text)
+  for i = 1, #text, 4096 do listen(false, byte(text, i, i + 4095)) end
+  listen(nil)
+end
 local function stream(text)
   if type(text) ~= "string" then return end
   if utf8len(text) then pcall(listen, text) else reraise(pcall(listen_bytes, text)) end

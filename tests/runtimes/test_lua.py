@@ -95,6 +95,9 @@ def test_print_stream_text_that_is_not_utf8_and_a_failing_listener() -> None:
     e.on_print = seen.append
     e.execute("require('streamer').put('ok \\xff\\xfe end')")
     assert seen == ["ok \ufffd\ufffd end"]
+    # a long one crosses in pieces, and is whole again
+    e.execute("require('streamer').put(string.rep('\\xe2\\x98\\x83', 5000) .. '\\xff')")
+    assert seen[-1] == "\u2603" * 5000 + "\ufffd"
 
     def broken(line: str) -> None:
         raise RuntimeError("listener bug")
