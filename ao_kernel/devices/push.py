@@ -174,7 +174,9 @@ class Messenger:
                 fields.setdefault(str(tag["name"]), outcome_text(tag.get("value")))
         fields.update({"Data-Protocol": "ao", "Type": "Message", "Process": child,
                        "Action": "Spawned", "Variant": "ao.TN.1", "Pushed-For": pushed_for})
-        msg = Message(_dedupe_case(fields)).with_(target=parent.pid, anchor=child)
+        # The anchor keeps the notice's ID unique per child; a data item's anchor is 32
+        # bytes (the legacy CU re-encodes forwarded messages and refuses any other length)
+        msg = Message(_dedupe_case(fields)).with_(target=parent.pid, anchor=child[:32])
         return self.host.schedule_and_compute(msg, parent.pid)
 
     def _assign_existing(self, msg_id: str, pid: str) -> SlotResult | None:

@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                             "only on a node nobody else can reach)")
     serve.add_argument("--allow-lua-device", action="store_true",
                        help="run caller-supplied Lua on ~lua@5.3a (one metered worker)")
+    serve.add_argument("--blocks", choices=("debug", "clock"), default="debug",
+                       help="block heights on assignments: HyperBEAM's debug height 0, or "
+                       "heights from 1,500,000 following the clock (the legacy CU "
+                       "checks hash chains of processes at heights >= 1,440,000)")
     serve.add_argument("--print-env-only", action="store_true",
                        help="print the environment lines for an existing node and exit")
     return parser
@@ -55,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         wallet = Wallet.load(args.wallet) if args.wallet else None
         node = Node(store=None if args.store == "memory" else args.store, wallet=wallet,
-                    config_file=args.config)
+                    config_file=args.config, blocks=args.blocks)
     except AOError as exc:
         print(f"ao-node: {exc}", file=sys.stderr)
         return 2
