@@ -229,50 +229,22 @@ def no_gas_metering(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "GasUsed"}
 
 
-_LOCATION = re.compile(r'\[string "[^"]*"\]:\d+: |[\w.]+:\d+: ')
+_CHUNK_LINE = re.compile(r'(\[string "[^"]*"\]):\d+:')
 
 
-def error_text(result: dict[str, Any]) -> dict[str, Any]:
-    """Item 2: an Error carries chunk names, line numbers and a traceback that differ; the
-    message text itself (after the last ``chunk:line:`` prefix, first line) must agree."""
-    if "Error" not in result:
+def error_line_numbers(result: dict[str, Any]) -> dict[str, Any]:
+    """Item 2: an Error names the chunk and line where it was raised; the real module's
+    ``.handlers`` chunk has other line numbers than ours. Line numbers are dropped; the
+    chunk names and the message text must agree."""
+    if not isinstance(result.get("Error"), str):
         return result
-    text = str(result["Error"]).splitlines()[0] if result["Error"] else ""
-    return {**result, "Error": _LOCATION.split(text)[-1].strip()}
+    return {**result, "Error": _CHUNK_LINE.sub(r"\1:", result["Error"])}
 
 
-def key_order(result: dict[str, Any]) -> dict[str, Any]:
-    """Item 5: ``pairs()`` order: tags made from a message's root keys may be listed in
-    another order; the first four (Data-Protocol, Variant, Type, Reference) keep theirs,
-    the rest are compared as a multiset."""
-    def tags(ts: list[dict[str, str]]) -> list[Any]:
-        pairs = [(t["name"], t.get("value")) for t in ts]
-        return pairs[:4] + sorted(pairs[4:], key=repr)
-
-    out = dict(result)
-    for key in ("Messages", "Spawns"):
-        if isinstance(out.get(key), list):
-            out[key] = [{**m, "Tags": tags(m.get("Tags", []))} for m in out[key]]
-    return out
-
-
-_ANSI_TABLE_LINE = re.compile(r"^\s+\S+ = .*,?$")
-
-
-def printed_table_order(result: dict[str, Any]) -> dict[str, Any]:
-    """Item 5, in the printer: a printed table lists its keys in ``pairs()`` order, so the
-    lines of a printed table are compared as a multiset."""
-    output = result.get("Output")
-    if not isinstance(output, dict) or not isinstance(output.get("data"), str):
-        return result
-    lines = output["data"].split("\n")
-    body = sorted(ln.rstrip(",") for ln in lines if _ANSI_TABLE_LINE.match(ln))
-    rest = [ln for ln in lines if not _ANSI_TABLE_LINE.match(ln)]
-    return {**result, "Output": {**output, "data": (rest, body)}}
-
-
+#: the differences this scenario meets (docs/aos-differences.md lists more: key order
+#: (item 5) and others never showed here, so they are not allowed)
 ALLOWED: tuple[Callable[[dict[str, Any]], dict[str, Any]], ...] = (
-    no_gas_metering, error_text, key_order, printed_table_order)
+    no_gas_metering, error_line_numbers)
 
 
 def normalised(result: dict[str, Any]) -> dict[str, Any]:
