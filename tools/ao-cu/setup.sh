@@ -50,10 +50,13 @@ if [ ! -f "$SRC/.npm-complete" ]; then
          "headers, or set npm_config_nodedir to a Node source/headers folder)" >&2
     exit 1
   fi
-  log "npm ci"
-  (cd "$SRC" && npm ci --omit=dev --no-audit --no-fund)
-  # npm >= 11 runs no dependency install scripts unless approved; older npm tries a
-  # prebuilt download first. Either way: build better-sqlite3's addon here, from source.
+  log "npm ci (native addons from source against $NODEDIR/include/node)"
+  # build_from_source: better-sqlite3's prebuild-install would otherwise try to download a
+  # prebuilt binary from GitHub first
+  (cd "$SRC" && npm_config_nodedir="$NODEDIR" npm_config_build_from_source=true \
+     npm ci --omit=dev --no-audit --no-fund)
+  # npm 11 warns that it will stop running dependency install scripts nobody approved:
+  # when the addon did not get built, build it here, from source.
   if ! (cd "$SRC" && node -e "require('better-sqlite3')(':memory:')" 2>/dev/null); then
     GYP=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js
     [ -f "$GYP" ] || { echo "node-gyp (bundled with npm) not found at $GYP" >&2; exit 1; }
