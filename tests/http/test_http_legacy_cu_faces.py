@@ -206,3 +206,26 @@ def test_results_skip_errors_and_read_cursors_as_the_cu(served: Any, node: Any,
     assert two["pageInfo"]["hasNextPage"] is True
     _, three = get_json(f"{served.url}/results/{pid}?limit=3")
     assert three["pageInfo"]["hasNextPage"] is False
+
+
+def test_legacy_chain_links_in_any_order(served: Any, node: Any, dev_wallet: Any,
+                                         monkeypatch: Any) -> None:
+    """Links are remembered sparsely (one per CHAIN_MARK slots and the latest); any
+    order of reads gives the links a sequential walk gives."""
+    from ao_kernel.node.http import legacy
+
+    monkeypatch.setattr(legacy, "CHAIN_MARK", 2)
+    pid, item = spawn_item(dev_wallet, node.address)
+    post_item(served.url, item)
+    for n in range(6):
+        post_item(served.url, message_item(dev_wallet, pid, "Count", data=str(n))[1])
+    expected = [legacy_hash_chain(pid)]
+    for n in range(1, 7):
+        expected.append(legacy_hash_chain(expected[-1], su_links(served.url, pid)[n - 1]["aid"]))
+    api = legacy.LegacyAPI(node)
+    try:
+        for slot in (5, 1, 3, 0, 6, 4, 2, 5, 6, 1):
+            assert api.legacy_chain(pid, slot) == expected[slot], slot
+        assert len(api._chains[pid]) <= 5  # marks 0, 2, 4, 6 and the latest
+    finally:
+        api.close()

@@ -77,6 +77,10 @@ def _bad(message: str, field_: str | None = None) -> MalformedError:
     return MalformedError(message, field=field_)
 
 
+#: the legacy face remembers one Hash-Chain link in this many slots (and the latest)
+CHAIN_MARK = 256
+
+
 def _pad(height: int) -> str:
     return f"{height:012d}"
 
@@ -91,7 +95,9 @@ class LegacyAPI:
         self._lock = threading.Lock()
         self._inflight: set[str] = set()
         self._chain_lock = threading.Lock()
-        self._chains: dict[str, list[str]] = {}  # pid -> legacy hash chain by slot
+        # pid -> {slot: legacy Hash-Chain}: every CHAIN_MARK-th slot and the latest read
+        self._chains: dict[str, dict[int, str]] = {}
+        self._chain_last: dict[str, int] = {}
         self.cron_slots: dict[str, set[int]] = {}
         self.monitored: dict[str, int] = {}  # pid -> next tick (ms)
         self._unsubscribe = node.events.subscribe(self._on_event, ["scheduled"])
@@ -321,17 +327,28 @@ class LegacyAPI:
     def legacy_chain(self, pid: str, slot: int) -> str:
         """The legacy SU's ``Hash-Chain`` of ``slot`` on ``pid`` (see
         :func:`~ao_kernel.devices.scheduler.log.legacy_hash_chain`), derived from the
-        schedule and remembered: slots never change once assigned."""
+        schedule. Slots never change once assigned, so links are remembered: one in every
+        ``CHAIN_MARK`` and the latest asked for (pages read forwards one step at a time)."""
         with self._chain_lock:
-            chain = self._chains.setdefault(pid, [])
-            while len(chain) <= slot:
-                n = len(chain)
+            marks = self._chains.setdefault(pid, {})
+            if slot in marks:
+                return marks[slot]
+            last = self._chain_last.get(pid, -1)
+            start = max((m for m in marks if m < slot), default=-1)  # marks and the latest
+            link = marks[start] if start >= 0 else ""
+            for n in range(start + 1, slot + 1):
                 if n == 0:
-                    chain.append(legacy_hash_chain(pid))
+                    link = legacy_hash_chain(pid)
                 else:
-                    prev = _assignment_id(self.node.assignment(pid, n - 1))
-                    chain.append(legacy_hash_chain(chain[n - 1], prev))
-            return chain[slot]
+                    link = legacy_hash_chain(link, _assignment_id(
+                        self.node.assignment(pid, n - 1)))
+                if n % CHAIN_MARK == 0:
+                    marks[n] = link
+            if last % CHAIN_MARK:
+                marks.pop(last, None)
+            marks[slot] = link
+            self._chain_last[pid] = slot
+            return link
 
     def assignment_inner(self, a: Message, mid: str) -> dict[str, Any]:
         slot = int(a.get("slot", 0))  # type: ignore[arg-type]
