@@ -229,3 +229,33 @@ def test_legacy_chain_links_in_any_order(served: Any, node: Any, dev_wallet: Any
         assert len(api._chains[pid]) <= 5  # marks 0, 2, 4, 6 and the latest
     finally:
         api.close()
+
+
+def test_an_assigned_message_is_served_as_the_su_serves_an_assignment(
+        served: Any, node: Any, dev_wallet: Any) -> None:
+    """No message on the edge, the ID in the assignment's Message tag; the gateway has the
+    rest (GraphQL by ID: owner, tags, recipient; /raw: the data), as the CU loads it."""
+    a, item = spawn_item(dev_wallet, node.address, Name="a")
+    post_item(served.url, item)
+    b, item = spawn_item(dev_wallet, node.address, Name="b")
+    post_item(served.url, item)
+    mid, item = message_item(dev_wallet, b, "Note", data="for both")
+    post_item(served.url, item)
+    status, _, _ = fetch(f"{served.url}/?process-id={a}&assign={mid}", "POST")
+    assert status == 202
+    _, page = get_json(f"{served.url}/{a}?process-id={a}")
+    last = page["edges"][-1]["node"]
+    tags = {t["name"]: t["value"] for t in last["assignment"]["tags"]}
+    assert last["message"] is None and tags["Message"] == mid
+    _, page = get_json(f"{served.url}/{b}?process-id={b}")
+    assert page["edges"][-1]["node"]["message"]["id"] == mid  # on its own process: whole
+    query = ("query ($ids: [ID!]!) { transactions(ids: $ids) { edges { node { id "
+             "anchor owner { address key } tags { name value } recipient } } } }")
+    status, _, body = fetch(f"{served.url}/graphql", "POST",
+                            headers={"content-type": "application/json"},
+                            body=json.dumps({"query": query, "variables": {"ids": [mid]}}).encode())
+    [edge] = json.loads(body)["data"]["transactions"]["edges"]
+    assert edge["node"]["recipient"] == b
+    assert edge["node"]["owner"]["address"] == dev_wallet.address
+    assert {"name": "Action", "value": "Note"} in edge["node"]["tags"]
+    assert fetch(f"{served.url}/raw/{mid}")[2] == b"for both"

@@ -126,7 +126,8 @@ class Run:
         for edge in page["edges"]:
             tags = {t["name"]: t["value"] for t in edge["node"]["assignment"]["tags"]}
             out.append({"nonce": int(tags["Nonce"]), "timestamp": int(tags["Timestamp"]),
-                        "id": edge["node"]["message"]["id"],
+                        # an assignment of another process's message has no message
+                        "id": (edge["node"]["message"] or {}).get("id") or tags["Message"],
                         "hash_chain": tags["Hash-Chain"],
                         "aid": edge["node"]["assignment"]["id"],
                         "block": int(tags["Block-Height"])})
@@ -193,6 +194,15 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                 "Spawn(ao.env.Module.Id, {Data = 'child', Name = 'kid'}) return 'spawned'")
         message("eval-state", "Eval", "return Count")
         message("unhandled", "Nothing", "to the inbox")
+        # a message to another process, assigned to this one: the CU reads it from the
+        # gateway (GraphQL + /raw) and aos sees an assignment (Target: the other process)
+        other = aoconnect("spawn", module=AOS_CLI_MODULE, data="",
+                          tags=[{"name": "Name", "value": "other"}])
+        elsewhere = aoconnect("message", process=other, data="for both",
+                              tags=[{"name": "Action", "value": "Note"}])
+        message("eval-assign", "Eval",
+                f"Assign({{Processes = {{ao.id}}, Message = '{elsewhere}'}}) return 'ok'")
+        sent["assigned"] = elsewhere
         message("count-3", "Count")
 
         port = _free_port()
@@ -319,6 +329,8 @@ def test_every_slot_equals_ours(run: Run) -> None:
     assert "boom" in str(results["eval-error"].get("Error"))
     assert results["eval-spawn"]["Spawns"]
     assert results["eval-send-self"]["Messages"][0]["Target"] == run.pid
+    assert results["eval-assign"]["Assignments"]
+    assert "Assignment is not trusted" in results["assigned"]["Output"]["data"]
 
 
 def test_results_pages_equal_ours(run: Run) -> None:

@@ -374,7 +374,12 @@ class LegacyAPI:
         body = a["body"]
         assert isinstance(body, Message)
         mid = pid if a.get("slot") == 0 else message_id(body, "all")
-        return {"message": self.message_inner(body, mid),
+        target = body.text("target")
+        # An assignment of a message addressed to another process: as the legacy SU, the
+        # edge has no message; the CU loads it from the gateway (GraphQL, /raw/<id>), so
+        # its Target stays the other process and aos treats it as an assignment.
+        assigned = a.get("slot") != 0 and bool(target) and target != pid
+        return {"message": None if assigned else self.message_inner(body, mid),
                 "assignment": self.assignment_inner(a, mid)}
 
     def su_get(self, id_: str, query: Mapping[str, str]) -> Reply:
