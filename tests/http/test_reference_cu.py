@@ -110,9 +110,9 @@ class Run:
     """One scenario: the node, the process, what was sent, and the running CU."""
 
     def __init__(self, node_url: str, scheduler: str, cu_url: str, pid: str, *,
-                 sent: dict[str, str], aoconnect: Callable[..., Any]) -> None:
+                 sent: dict[str, str], cu_log: Path) -> None:
         self.node_url, self.scheduler, self.cu_url = node_url, scheduler, cu_url
-        self.pid, self.sent, self.aoconnect = pid, sent, aoconnect
+        self.pid, self.sent, self.cu_log = pid, sent, cu_log
 
     def get(self, url: str, timeout: float = 120) -> Any:
         status, _, body = fetch(url, timeout=timeout)
@@ -223,7 +223,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                               stdout=cu_log.open("wb"), stderr=subprocess.STDOUT)
         cu_url = f"http://127.0.0.1:{port}"
         _wait_http(cu_url + "/", cu, cu_log, "the reference CU")
-        yield Run(url, scheduler, cu_url, pid, sent=sent, aoconnect=aoconnect)
+        yield Run(url, scheduler, cu_url, pid, sent=sent, cu_log=cu_log)
     finally:
         if cu is not None:
             _stop(cu)
@@ -295,6 +295,12 @@ def test_the_process_is_checked_for_hash_chains_and_timestamps_increase(run: Run
     assert all(s["block"] >= 1_440_000 for s in sched)  # the CU validates every link
     stamps = [s["timestamp"] for s in sched]
     assert all(a < b for a, b in itertools.pairwise(stamps)), stamps
+    # the CU computed the whole schedule with its hash chain check on (the judge can
+    # fail: at --blocks debug the CU logs "HashChain validation disabled")
+    run.get(f"{run.cu_url}/result/{sched[-1]['id']}?process-id={run.pid}", timeout=300)
+    log = run.cu_log.read_text(errors="replace")
+    assert "HashChain validation disabled" not in log
+    assert "HashChain invalid" not in log
 
 
 def test_the_legacy_hash_chain_is_the_cus_own_function(run: Run) -> None:
