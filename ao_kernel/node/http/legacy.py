@@ -26,6 +26,12 @@ appears in ``node.processes`` / ``proc.schedule`` and the other way round:
                                          process or message data), as Arweave's /raw
 =======================================  ============================================
 
+What the reference CU (permaweb/ao ``servers/cu``) needs of these routes, kept here:
+SU pages carry the legacy SU's ``Hash-Chain`` (:meth:`LegacyAPI.legacy_chain`, not the
+HyperBEAM chain the assignments hold) and serve a slot holding another process's message
+as an assignment without its message; ``/results`` cursors and bounds read as the CU's;
+``/raw`` serves the module's wasm. See docs/compute-unit.md.
+
 Errors are ``{"error": "<what was wrong>"}`` with the :class:`AOError` status.
 """
 
