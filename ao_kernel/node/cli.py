@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", default="sqlite:node.db",
                        help="store: 'memory' or 'sqlite:PATH' (default sqlite:node.db)")
     serve.add_argument("--wallet", default=None, help="an Arweave JWK file for the node")
+    serve.add_argument("--blocks", choices=("debug", "clock"), default="debug",
+                       help="block heights on assignments: HyperBEAM's debug height 0, or "
+                       "heights from 1,500,000 following the clock (the legacy CU "
+                       "checks hash chains of processes at heights >= 1,440,000)")
     serve.add_argument("--config", default=None,
                        help="a node config file in flat@1.0 syntax (key: value lines)")
     serve.add_argument("--force-signed", action="store_true",
@@ -41,10 +45,6 @@ def _parser() -> argparse.ArgumentParser:
                             "only on a node nobody else can reach)")
     serve.add_argument("--allow-lua-device", action="store_true",
                        help="run caller-supplied Lua on ~lua@5.3a (one metered worker)")
-    serve.add_argument("--blocks", choices=("debug", "clock"), default="debug",
-                       help="block heights on assignments: HyperBEAM's debug height 0, or "
-                       "heights from 1,500,000 following the clock (the legacy CU "
-                       "checks hash chains of processes at heights >= 1,440,000)")
     serve.add_argument("--print-env-only", action="store_true",
                        help="print the environment lines for an existing node and exit")
     return parser
