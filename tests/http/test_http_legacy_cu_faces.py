@@ -128,6 +128,9 @@ def test_raw_serves_process_and_message_data(served: Any, node: Any, dev_wallet:
     post_item(served.url, msg)
     status, headers, body = fetch(f"{served.url}/raw/{mid}")
     assert (status, headers["content-type"], body) == (200, "application/json", b'{"a": 1}')
+    status, headers, body = fetch(f"{served.url}/raw/{mid}", "HEAD")
+    assert (status, headers["content-type"], headers["content-length"], body) == \
+        (200, "application/json", "8", b"")
 
 
 def test_raw_serves_the_aos_module_wasm_or_says_why_not(served: Any, monkeypatch: Any,

@@ -345,7 +345,7 @@ class NodeServer:
             return api.timestamp
         if route == "GET /health" and not arg:
             return lambda: Reply(200, "")
-        if route == "GET /raw" and arg:
+        if route in ("GET /raw", "HEAD /raw") and arg:  # HEAD: the headers alone
             return lambda: api.raw(check_id(arg, "id"))
         if route == "POST /graphql" and not arg:
             return lambda: api.graphql(body)
