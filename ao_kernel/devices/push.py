@@ -18,10 +18,12 @@ conversion for values coming out of a process), minus the protocol tags.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
 
+from ..core.b64 import b64u_encode
 from ..core.message import Message, Value
 from ..runtimes.aos import AOS_MODULE_ID
 from ..runtimes.aos.abi import as_list, outcome_text, tags_of, tags_to_dict
@@ -162,7 +164,7 @@ class Messenger:
             fields["Module"] = parent.definition.text("module") or AOS_MODULE_ID
         definition = Message(_dedupe_case(fields)).with_(
             data=outcome_text(spawn.get("Data", "")),
-            anchor=outcome_text(spawn.get("Anchor", "")) + ":" + parent.pid,
+            anchor=_child_anchor(outcome_text(spawn.get("Anchor", "")), parent.pid),
         )
         return self.host.register_process(definition)
 
@@ -174,7 +176,9 @@ class Messenger:
                 fields.setdefault(str(tag["name"]), outcome_text(tag.get("value")))
         fields.update({"Data-Protocol": "ao", "Type": "Message", "Process": child,
                        "Action": "Spawned", "Variant": "ao.TN.1", "Pushed-For": pushed_for})
-        msg = Message(_dedupe_case(fields)).with_(target=parent.pid, anchor=child)
+        # The anchor keeps the notice's ID unique per child; a data item's anchor is 32
+        # bytes (the legacy CU re-encodes forwarded messages and refuses any other length)
+        msg = Message(_dedupe_case(fields)).with_(target=parent.pid, anchor=child[:32])
         return self.host.schedule_and_compute(msg, parent.pid)
 
     def _assign_existing(self, msg_id: str, pid: str) -> SlotResult | None:
@@ -182,6 +186,13 @@ class Messenger:
         if msg is None:
             return None
         return self.host.schedule_and_compute(msg, pid)
+
+
+def _child_anchor(anchor: str, parent: str) -> str:
+    """A spawned child's anchor: 32 bytes (as a data item's anchor must be; the legacy CU
+    re-encodes messages and refuses any other length) that keep the child's ID unique per
+    parent and spawn reference, since the node's own messages are not randomly signed."""
+    return b64u_encode(hashlib.sha256(f"{anchor}:{parent}".encode()).digest())[:32]
 
 
 def _assignments_tag(outbox: Mapping[str, Any]) -> list[str]:

@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", default="sqlite:node.db",
                        help="store: 'memory' or 'sqlite:PATH' (default sqlite:node.db)")
     serve.add_argument("--wallet", default=None, help="an Arweave JWK file for the node")
+    serve.add_argument("--blocks", choices=("debug", "clock"), default="debug",
+                       help="block heights on assignments: HyperBEAM's debug height 0, or "
+                       "heights from 1,500,000 following the clock (the legacy CU "
+                       "checks hash chains of processes at heights >= 1,440,000)")
     serve.add_argument("--config", default=None,
                        help="a node config file in flat@1.0 syntax (key: value lines)")
     serve.add_argument("--force-signed", action="store_true",
@@ -55,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         wallet = Wallet.load(args.wallet) if args.wallet else None
         node = Node(store=None if args.store == "memory" else args.store, wallet=wallet,
-                    config_file=args.config)
+                    config_file=args.config, blocks=args.blocks)
     except AOError as exc:
         print(f"ao-node: {exc}", file=sys.stderr)
         return 2

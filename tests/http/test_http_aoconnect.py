@@ -68,7 +68,7 @@ def test_results_cursor_format_and_paging(judge, node):
     page = judge("results", process=pid, query={"limit": 2})
     assert len(page["edges"]) == 2  # aoconnect hands back the edges (pageInfo: see legacy tests)
     cursor = json.loads(base64.b64decode(page["edges"][-1]["cursor"]))
-    assert set(cursor) == {"timestamp", "ordinate", "sort"}
+    assert set(cursor) == {"timestamp", "ordinate", "cron", "sort"}
     assert cursor["ordinate"] == "1" and cursor["sort"] == "ASC"
     assert isinstance(cursor["timestamp"], int)
     rest = judge("results", process=pid, query={"from": page["edges"][-1]["cursor"],

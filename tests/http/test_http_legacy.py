@@ -51,7 +51,7 @@ def test_results_page_info_and_cursor(served, node, dev_wallet):
     status, page = get_json(f"{served.url}/results/{pid}?limit=3")
     assert status == 200 and page["pageInfo"] == {"hasNextPage": True}
     cursor = json.loads(base64.b64decode(page["edges"][2]["cursor"]))
-    assert list(cursor) == ["timestamp", "ordinate", "sort"]
+    assert list(cursor) == ["timestamp", "ordinate", "cron", "sort"]  # as the CU's
     assert cursor["ordinate"] == "2"
     _, rest = get_json(f"{served.url}/results/{pid}?from={page['edges'][2]['cursor']}")
     assert rest["pageInfo"] == {"hasNextPage": False}

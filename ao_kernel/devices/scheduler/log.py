@@ -100,6 +100,23 @@ def assignments_chain(previous: str | bytes, assignment_id: str) -> str:
     return b64u_encode(_chain(prev, assignment_id))
 
 
+def legacy_hash_chain(previous: str, previous_assignment: str | None = None) -> str:
+    """The legacy AO SU's hash chain link: b64u(SHA-256(prev assignment ID raw || prev raw)).
+
+    A process's own link (slot 0) is ``legacy_hash_chain(pid)``: SHA-256 of the process
+    ID's 32 bytes. Slot n's is ``legacy_hash_chain(link n-1, assignment ID n-1)``. The
+    legacy CU recomputes it for every message it reads from a process spawned at block
+    height >= 1,440,000 and refuses a schedule where it differs (422 HashChain invalid).
+    HyperBEAM's chain (``hash-chain`` on our assignments) is a different function; the
+    legacy SU face serves this one, derived from the schedule.
+    """
+    h = hashlib.sha256()
+    if previous_assignment:
+        h.update(b64u_decode(previous_assignment, field="assignment"))
+    h.update(b64u_decode(previous, field="hash-chain"))
+    return b64u_encode(h.digest())
+
+
 def only_committed(msg: Message) -> Message:
     """``msg`` reduced to the keys its commitments cover (HyperBEAM ``with_only_committed``).
 
@@ -317,6 +334,7 @@ class _Proc:
     next_slot: int
     chain: bytes  # C at next_slot - 1 (raw; b"" before slot 0)
     achain: bytes  # A at next_slot - 1
+    last_timestamp: int = -1  # timestamp of slot next_slot - 1 (-1 before slot 0)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ck_lock: threading.Lock = field(default_factory=threading.Lock)
     checkpoints: dict[int, Message] = field(default_factory=dict)

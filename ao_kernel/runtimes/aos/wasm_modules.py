@@ -26,6 +26,12 @@ MessageReader = Callable[[str], Message]
 EXECUTION_DEVICE = "stack@1.0"
 DEVICE_STACK = "WASI@1.0,JSON-Iface@1.0,WASM-64@1.0,Multipass@1.0"
 
+#: the limits the real aos 2.0.x modules are published with (``ao publish -t Memory-Limit
+#: -v 1-gb -t Compute-Limit -v 9000000000000``); the legacy CU's default maximum memory
+#: is 1 GiB, so it accepts them
+AOS_MEMORY_LIMIT = "1-gb"
+AOS_COMPUTE_LIMIT = "9000000000000"
+
 ORACLE_DIR = Path(__file__).resolve().parents[3] / "tools" / "aos-oracle"
 
 
@@ -128,15 +134,15 @@ def module_source(module_id: str, read_message: MessageReader) -> tuple[WasmModu
     return WasmModule.load(bytes(data)), {"Id": module_id, "Owner": "", "Tags": tags}
 
 
-def _module_tags(fmt: str, memory_limit: str = "1-gb") -> list[dict[str, str]]:
+def _module_tags(fmt: str, memory_limit: str = AOS_MEMORY_LIMIT) -> list[dict[str, str]]:
     return [{"name": k, "value": v} for k, v in (
         ("Data-Protocol", "ao"), ("Variant", "ao.TN.1"), ("Type", "Module"),
         ("Module-Format", fmt), ("Input-Encoding", "JSON-1"), ("Output-Encoding", "JSON-1"),
-        ("Memory-Limit", memory_limit), ("Compute-Limit", "9000000000000"),
+        ("Memory-Limit", memory_limit), ("Compute-Limit", AOS_COMPUTE_LIMIT),
         ("Content-Type", "application/wasm"))]
 
 
-def module_message(wasm: bytes, memory_limit: str = "1-gb") -> Message:
+def module_message(wasm: bytes, memory_limit: str = AOS_MEMORY_LIMIT) -> Message:
     """A Module message for ``wasm`` (what ``ao publish`` tags it with)."""
     from ...core.message import Message
 
