@@ -75,6 +75,8 @@ class ProcessHost(LocationHost, Protocol):
 
     def push(self, result: SlotResult) -> SlotResult: ...
 
+    def register_process(self, definition: Message) -> SlotResult: ...
+
 
 def _node(opts: Opts) -> ProcessHost:
     node = opts.node
@@ -163,7 +165,13 @@ class ProcessDevice(Device):
         """req: the message (``body``, else the request's own keys), or only ``slot``.
         res: the new slot's state message plus ``slot`` and ``pushed`` (deliveries)."""
         node = _node(opts)
-        pid = process_id(base, node)
+        try:
+            pid = process_id(base, node)
+        except ProcessNotFoundError:
+            if not _is_process_message(base):
+                raise
+            require_signed(base, opts)
+            return node.register_process(base).assignment  # a spawn: HyperBEAM's answer
         slot = int_arg(req, "slot")
         msg = _to_schedule(req)
         has_message = bool(msg.commitments) or "body" in req or any(
@@ -175,6 +183,12 @@ class ProcessDevice(Device):
         result = node.push(result)
         pushed = len(result.all_results()) - 1
         return state_message(result).with_(slot=result.slot, pushed=pushed)
+
+
+def _is_process_message(msg: Message) -> bool:
+    """A signed process definition (``Type: Process``): what ``POST /push`` spawns."""
+    kind = msg.get("type")
+    return isinstance(kind, str) and kind.lower() == "process" and bool(msg.commitments)
 
 
 def _to_schedule(req: Message) -> Message:

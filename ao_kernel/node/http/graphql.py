@@ -153,7 +153,8 @@ def _content_type(tags: list[dict[str, str]]) -> str | None:
     return None
 
 
-def module_record(id_: str, address: str) -> dict[str, Any]:
+def module_record(id_: str, address: str, name: str = "aos") -> dict[str, Any]:
+    """A module's record; ``name`` is what ``aos --module NAME`` searches by."""
     tags = [
         {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
         {"name": "Type", "value": "Module"}, {"name": "Module-Format", "value": MODULE_FORMAT},
@@ -161,7 +162,7 @@ def module_record(id_: str, address: str) -> dict[str, Any]:
         {"name": "Output-Encoding", "value": "JSON-1"},
         {"name": "Memory-Limit", "value": "16-gb"},
         {"name": "Compute-Limit", "value": "9000000000000"},
-        {"name": "Name", "value": "aos"}, {"name": "Runtime", "value": "ao-kernel aos (Lua)"},
+        {"name": "Name", "value": name}, {"name": "Runtime", "value": "ao-kernel aos (Lua)"},
         {"name": "Content-Type", "value": "application/wasm"},
     ]
     return tx_node(id_, {"address": address, "key": ""}, tags)

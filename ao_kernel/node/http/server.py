@@ -384,11 +384,12 @@ class NodeServer:
     async def _hyperbeam(self, request: web.Request, raw: str, query: dict[str, str],
                          body: bytes) -> web.Response:
         headers = dict(request.headers)
-        codec = hyperbeam.response_codec(headers, query)
+        hyperbeam.response_codec(headers, query)  # a bad accept-codec is a 400 at once
         runs_lua = self._check_lua(request)
 
         def work() -> tuple[int, dict[str, str], bytes]:
             steps, req_msg = hyperbeam.to_steps(request.method, raw, headers, body)
+            codec = hyperbeam.response_codec(headers, query, req_msg)
             ex = Exchange(request.method, raw, headers, body, request=req_msg, steps=steps)
             for hook in self.request_hooks:
                 hook(ex)
