@@ -162,8 +162,9 @@ PONG = "Handlers.add('ping', 'Ping', function(m) m.reply({ Data = 'pong:' .. m.D
 
 def _session_steps(world: dict[str, object], mode: Callable[[dict[str, object]], list[str]],
                    prefix: str) -> None:
-    """Spawn, eval, .load, .load-blueprint, message another process, the feed, exit,
-    reconnect by name (cached, then by GraphQL), by ID, and after a node restart."""
+    """Spawn, eval, .load, .load-blueprint, an error, message another process, the reply
+    in the feed, exit, reconnect by name (cached, then by GraphQL), by ID after a node
+    restart, .dryrun."""
     tmp = world["tmp"]
     assert isinstance(tmp, Path)
     (tmp / "greet.lua").write_text("Greeting = 'hello from a file'\n"
@@ -212,6 +213,14 @@ def _session_steps(world: dict[str, object], mode: Callable[[dict[str, object]],
     by_id = _open(world, pid, *mode(world))
     assert by_id.ready() == pid
     by_id.run("Ticker .. ' ' .. Greet('again')", out("PNTS hello from a file, again"))
+    # .dryrun: evaluated by the CU and forgotten. The CLI has it in legacy mode only (in
+    # HyperBEAM mode its dryrun service is `() => null`: "An unknown error occurred.")
+    by_id.run(".dryrun", r"Dryrun Mode Engaged")
+    if "--legacy" in mode(world):
+        by_id.run("X = X + 1; return X", out("42"))
+        by_id.run("return X", out("41"))
+    else:
+        by_id.run("return X", r"An unknown error occurred\.")
     by_id.exit()
 
 

@@ -59,6 +59,7 @@ def test_spawn_naming_another_scheduler_is_refused_with_the_fix(served, node, de
     pid, (status, _, body) = _spawn(served.url, node, dev_wallet, scheduler=other)
     assert status == 400
     assert other in body.decode() and node.address in body.decode()
+    assert "SCHEDULER" in body.decode()  # the fix: name this node
     assert not node.has_process(pid)
 
 
