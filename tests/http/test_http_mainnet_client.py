@@ -166,3 +166,23 @@ def test_graphql_finds_modules_by_name(served, node):
     assert [e["node"]["id"] for e in find("aos2_0_4_32")] == [
         "WASM32-D8q2OmZ4Mok00sD2Y_6SYEQ7Hjx-6VZ_jl3g"]
     assert find("no-such-module") == []
+
+
+def test_a_signed_json_answer_keeps_raw_as_signed(node, dev_wallet):
+    """With --force-signed the answer is signed, so ``raw`` stays the JSON document it was
+    signed as (and the answer verifies); unsigned answers write it as JSON."""
+    from ao_kernel.core import codecs, commitments
+
+    handle = node.serve(port=0, force_signed=True)
+    try:
+        pid, _ = _spawn(handle.url, node, dev_wallet)
+        _push(handle.url, pid, dev_wallet, "return 7", Action="Eval")
+        status, _, body = _post(handle.url, f"/{pid}~process@1.0/compute/results=1",
+                                dev_wallet, pid, **{"require-codec": "application/json"})
+        assert status == 200
+        raw = json.loads(body)["raw"]
+        assert raw["content-type"] == "application/json"
+        assert json.loads(raw["body"])["Output"]["data"] == "7"
+        assert commitments.verify(codecs.decode(body, "json@1.0"))
+    finally:
+        handle.stop()

@@ -18,9 +18,10 @@ request), and every step gets ``method``.
 
 Egress (§10.4): codec from ``require-codec`` (the request message's, as HyperBEAM
 reads it), else ``accept-codec``, else ``accept: application/<x>``, else
-``httpsig@1.0``; in json@1.0 a nested JSON document (``{content-type:
-application/json, body}``, e.g. a compute result's ``raw``) is written as JSON, not as
-text; literal results come back as ``ao-result: body`` with the value as the
+``httpsig@1.0``; in an unsigned json@1.0 answer a nested JSON document
+(``{content-type: application/json, body}``, e.g. a compute result's ``raw``) is written
+as JSON, not as text (a signed answer is written as signed, so it still verifies);
+literal results come back as ``ao-result: body`` with the value as the
 body; the status is the result's ``status`` key, else 200; an error is its
 :attr:`AOError.status` with ``{status, body: <what was wrong>, error-type}``.
 """
@@ -350,6 +351,13 @@ def http_form(msg: Message) -> dict[str, bytes]:
     return headers
 
 
+def is_signed(msg: Message | None) -> bool:
+    """Whether ``msg`` carries a signature (a commitment with a committer)."""
+    if msg is None:
+        return False
+    return any(isinstance(c, Message) and "committer" in c for c in msg.commitments.values())
+
+
 def _json_document(value: Any) -> Any:
     """A nested ``{content-type: application/json, body: <JSON text>}`` as its JSON value
     (``_MISSING`` when ``value`` is anything else)."""
@@ -393,7 +401,9 @@ def encode_response(msg: Message, codec: str) -> tuple[dict[str, str], bytes]:
             headers["content-type"] = "text/plain; charset=utf-8"
         return headers, body if isinstance(body, bytes) else bytes(body)
     if codec == "json@1.0":
-        body = _inline_json_documents(codecs.json_encode(msg.public()))
+        body = codecs.json_encode(msg.public())
+        if not is_signed(msg):  # a signed answer stays as signed, so it verifies
+            body = _inline_json_documents(body)
         headers = {"codec-device": "json@1.0", "content-type": "application/json"}
         for key, value in msg.public().items():
             if isinstance(value, str) and key != "body" and _header_safe(

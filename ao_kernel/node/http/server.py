@@ -402,7 +402,7 @@ class NodeServer:
             for hook in self.response_hooks:
                 hook(ex)
             status, msg = hyperbeam.result_message(ex.result)
-            if self.force_signed and status < 400 and not _signed(msg):
+            if self.force_signed and status < 400 and not hyperbeam.is_signed(msg):
                 from ...core.commitments import commit
 
                 msg = commit(msg, self.node.wallet.rsa_signer)
@@ -425,12 +425,6 @@ class NodeServer:
         if found is not None:
             return found
         return self.node.read(id_)
-
-
-def _signed(msg: Message | None) -> bool:
-    if msg is None:
-        return False
-    return any(isinstance(c, Message) and "committer" in c for c in msg.commitments.values())
 
 
 def _not_found(method: str, path: str) -> AOError:
