@@ -236,6 +236,15 @@ def test_aos_cli_hyperbeam_mode(world):
 
 def test_aos_cli_legacy_mode(world):
     _session_steps(world, lambda _: ["--legacy"], "lg")
+    # the process spawned in legacy mode, reached in HyperBEAM mode by ID
+    home = world["home"]
+    assert isinstance(home, Path)
+    cache = json.loads((home / ".aos-process-cache.json").read_text())
+    pid = next(v["processId"] for k, v in cache.items() if k.endswith(":lg"))
+    hb = _open(world, pid, *_hyperbeam_mode(world))
+    assert hb.ready() == pid
+    hb.run("Ticker .. ' ' .. X", out("PNTS 41"))
+    hb.exit()
 
 
 def test_aos_cli_module_by_id_and_by_name(world):

@@ -186,3 +186,18 @@ def test_a_signed_json_answer_keeps_raw_as_signed(node, dev_wallet):
         assert commitments.verify(codecs.decode(body, "json@1.0"))
     finally:
         handle.stop()
+
+
+def test_process_paths_without_the_device_on_a_process_spawned_elsewhere(served, node):
+    """A process spawned from Python (or by the legacy MU) names no device; the paths
+    aoconnect's mainnet mode asks without ``~process@1.0`` still reach process@1.0."""
+    proc = node.spawn(name="py")
+    proc.eval("return 5 * 5")
+    assert "device" not in node.definition(proc.id)
+    status, _, body = fetch(f"{served.url}/{proc.id}/slot/current")
+    assert (status, body) == (200, b"1")
+    status, _, body = fetch(f"{served.url}/{proc.id}/compute/results=1",
+                            headers={"require-codec": "application/json"})
+    assert status == 200 and json.loads(body)["raw"]["Output"]["data"] == "25"
+    status, _, body = fetch(f"{served.url}/{proc.id}/Name")  # other keys: the message's
+    assert (status, body) == (200, b"py")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,6 +200,24 @@ def to_steps(method: str, raw_path: str, headers: Mapping[str, str], body: bytes
             out.append({**extra, **step})
     _results_slot(out)
     return out, request
+
+
+#: the keys of process@1.0 that ``/<pid>/<key>`` reaches on a process without a device
+PROCESS_KEYS = frozenset({"compute", "now", "slot", "schedule", "push"})
+
+
+def as_process(steps: list[Any], is_plain_process: Callable[[str], bool]) -> list[Any]:
+    """``/<pid>/slot/...`` (``compute``, ``now``, ``schedule``, ``push``) on a process of
+    this node whose message has no ``device`` key (spawned in legacy mode, or from Python)
+    is read as ``/<pid>~process@1.0/slot/...``: without a device the message would answer
+    ``key not found``. (aoconnect's mainnet mode, and so the aos CLI's live feed, asks
+    these paths without the device.)"""
+    if len(steps) < 2 or not isinstance(steps[0], str) or not isinstance(steps[1], dict):
+        return steps
+    pid, key = steps[0], steps[1].get("path")
+    if not (isinstance(key, str) and key in PROCESS_KEYS and is_plain_process(pid)):
+        return steps
+    return [As("process@1.0", {"path": pid}), *steps[1:]]
 
 
 def _results_slot(steps: list[Any]) -> None:

@@ -389,6 +389,7 @@ class NodeServer:
 
         def work() -> tuple[int, dict[str, str], bytes]:
             steps, req_msg = hyperbeam.to_steps(request.method, raw, headers, body)
+            steps = hyperbeam.as_process(steps, self._plain_process)
             codec = hyperbeam.response_codec(headers, query, req_msg)
             ex = Exchange(request.method, raw, headers, body, request=req_msg, steps=steps)
             for hook in self.request_hooks:
@@ -416,6 +417,10 @@ class NodeServer:
             status, out_headers, payload = await self._run(work)
         return web.Response(status=status, headers=self._cors(request, out_headers),
                             body=payload)
+
+    def _plain_process(self, pid: str) -> bool:
+        """A process of this node whose message names no device."""
+        return self.node.has_process(pid) and "device" not in self.node.definition(pid)
 
     def _loader(self, id_: str) -> Message:
         """Messages by ID: processes from the scheduler, else the node's messages."""
