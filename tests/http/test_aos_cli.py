@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from http_helpers import WALLETS, fetch
+from http_helpers import AOS_CLI_MODULE, WALLETS, fetch
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -114,41 +114,45 @@ class Aos:
             self.child.terminate(force=True)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[dict[str, object]]:
-    home = tmp_path / "home"
-    home.mkdir()
-    store = f"sqlite:{tmp_path / 'node.db'}"
-    served = Served(store)
-    sessions: list[Aos] = []
-    state: dict[str, object] = {"served": served, "home": home, "tmp": tmp_path,
-                                "store": store, "sessions": sessions}
-    try:
-        yield state
-    finally:
-        for s in sessions:
+class World:
+    """A node (restartable on its store), a HOME for the CLI, and the CLI sessions."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.home = tmp / "home"
+        self.home.mkdir()
+        self.store = f"sqlite:{tmp / 'node.db'}"
+        self.served = Served(self.store)
+        self.sessions: list[Aos] = []
+
+    def open(self, *args: str, **extra_env: str) -> Aos:
+        """``aos ARGS --wallet dev-2.json`` in the environment the node's lines export."""
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "TERM": "xterm",
+               **self.served.env, "UPDATE_URL": self.served.url + "/no-aos-update",
+               **extra_env}
+        session = Aos([*args, "--wallet", str(WALLET)], env, self.tmp)
+        self.sessions.append(session)
+        return session
+
+    def restart(self) -> Served:
+        """Stop the node and start it again on the same store (a new port)."""
+        self.served.stop()
+        self.served = Served(self.store)
+        return self.served
+
+    def close(self) -> None:
+        for s in self.sessions:
             s.close()
-        state_served = state["served"]
-        assert isinstance(state_served, Served)
-        state_served.stop()
+        self.served.stop()
 
 
-def _open(world: dict[str, object], *args: str) -> Aos:
-    served = world["served"]
-    assert isinstance(served, Served)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(world["home"]),
-           "TERM": "xterm", **served.env, "UPDATE_URL": served.url + "/no-aos-update"}
-    session = Aos([*args, "--wallet", str(WALLET)], env, world["tmp"])  # type: ignore[arg-type]
-    world["sessions"].append(session)  # type: ignore[union-attr]
-    return session
-
-
-def _restart(world: dict[str, object]) -> Served:
-    served = world["served"]
-    assert isinstance(served, Served)
-    served.stop()
-    world["served"] = again = Served(str(world["store"]))
-    return again
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    try:
+        yield w
+    finally:
+        w.close()
 
 
 def out(text: str) -> str:
@@ -160,23 +164,20 @@ def out(text: str) -> str:
 PONG = "Handlers.add('ping', 'Ping', function(m) m.reply({ Data = 'pong:' .. m.Data }) end)"
 
 
-def _session_steps(world: dict[str, object], mode: Callable[[dict[str, object]], list[str]],
-                   prefix: str) -> None:
+def _session_steps(world: World, mode: Callable[[World], list[str]], prefix: str) -> None:
     """Spawn, eval, .load, .load-blueprint, an error, message another process, the reply
     in the feed, exit, reconnect by name (cached, then by GraphQL), by ID after a node
     restart, .dryrun."""
-    tmp = world["tmp"]
-    assert isinstance(tmp, Path)
-    (tmp / "greet.lua").write_text("Greeting = 'hello from a file'\n"
+    (world.tmp / "greet.lua").write_text("Greeting = 'hello from a file'\n"
                                    "function Greet(n) return Greeting .. ', ' .. n end\n")
     # a second process, with a handler that answers
-    other = _open(world, f"{prefix}-other", *mode(world))
+    other = world.open(f"{prefix}-other", *mode(world))
     other_pid = other.ready()
     other.run(PONG, r"aos-[0-9.]+\[Inbox:\d+\]> ")
     other.run("#Handlers.list", r"(?:^|\.\.\.\]|\]> )\s*\d+\s*$")
     other.exit()
 
-    aos = _open(world, prefix, *mode(world))
+    aos = world.open(prefix, *mode(world))
     pid = aos.ready()
     assert pid != other_pid
     aos.run("1 + 1", out("2"))
@@ -195,22 +196,20 @@ def _session_steps(world: dict[str, object], mode: Callable[[dict[str, object]],
     aos.exit()
 
     # reconnect by name (the CLI's cache of name -> process)
-    again = _open(world, prefix, *mode(world))
+    again = world.open(prefix, *mode(world))
     assert again.ready() == pid
     again.run("Greeting", out("hello from a file"))
     again.exit()
     # by name with the cache gone: the CLI asks the node's GraphQL for the process
-    home = world["home"]
-    assert isinstance(home, Path)
-    (home / ".aos-process-cache.json").unlink()
-    by_query = _open(world, prefix, *mode(world))
+    (world.home / ".aos-process-cache.json").unlink()
+    by_query = world.open(prefix, *mode(world))
     assert by_query.ready() == pid
     by_query.run("X", out("41"))
     by_query.exit()
     # by ID after a node restart (the CLI's arweave.net lookup fails offline; it connects)
-    served = _restart(world)
-    assert served.env["SCHEDULER"] == world["served"].env["SCHEDULER"]  # type: ignore[union-attr]
-    by_id = _open(world, pid, *mode(world))
+    scheduler = world.served.env["SCHEDULER"]
+    assert world.restart().env["SCHEDULER"] == scheduler  # the store keeps the node
+    by_id = world.open(pid, *mode(world))
     assert by_id.ready() == pid
     by_id.run("Ticker .. ' ' .. Greet('again')", out("PNTS hello from a file, again"))
     # .dryrun: evaluated by the CU and forgotten. The CLI has it in legacy mode only (in
@@ -224,10 +223,8 @@ def _session_steps(world: dict[str, object], mode: Callable[[dict[str, object]],
     by_id.exit()
 
 
-def _hyperbeam_mode(world: dict[str, object]) -> list[str]:
-    served = world["served"]
-    assert isinstance(served, Served)
-    return ["--url", served.url]  # the node's URL now (a restart moves it to a new port)
+def _hyperbeam_mode(world: World) -> list[str]:
+    return ["--url", world.served.url]  # the node's URL now (a restart moves it to a new port)
 
 
 def test_aos_cli_hyperbeam_mode(world):
@@ -237,11 +234,9 @@ def test_aos_cli_hyperbeam_mode(world):
 def test_aos_cli_legacy_mode(world):
     _session_steps(world, lambda _: ["--legacy"], "lg")
     # the process spawned in legacy mode, reached in HyperBEAM mode by ID
-    home = world["home"]
-    assert isinstance(home, Path)
-    cache = json.loads((home / ".aos-process-cache.json").read_text())
+    cache = json.loads((world.home / ".aos-process-cache.json").read_text())
     pid = next(v["processId"] for k, v in cache.items() if k.endswith(":lg"))
-    hb = _open(world, pid, *_hyperbeam_mode(world))
+    hb = world.open(pid, *_hyperbeam_mode(world))
     assert hb.ready() == pid
     hb.run("Ticker .. ' ' .. X", out("PNTS 41"))
     hb.exit()
@@ -253,27 +248,17 @@ def test_aos_cli_module_by_id_and_by_name(world):
     ``path(props, obj)``, gets a function back and reads ``edges[0].node`` of it, whatever
     the gateway answered (the node's answer to that query is checked in
     test_http_mainnet_client.py). This test fails when a fixed CLI is pinned."""
-    from http_helpers import AOS_CLI_MODULE
-
-    aos = _open(world, "by-module-id", "--legacy", "--module", AOS_CLI_MODULE)
+    aos = world.open("by-module-id", "--legacy", "--module", AOS_CLI_MODULE)
     pid = aos.ready()
     aos.run("1 + 2", out("3"))
     aos.exit()
-    served = world["served"]
-    assert isinstance(served, Served)
-    status, _, body = fetch(f"{served.url}/processes/{pid}")
+    status, _, body = fetch(f"{world.served.url}/processes/{pid}")
     assert status == 200
     assert {"name": "Module", "value": AOS_CLI_MODULE} in json.loads(body)["tags"]
 
-    by_name = _open(world, "by-module-name", "--legacy", "--module", "aos")
-    by_name.child.setecho(False)
+    by_name = world.open("by-module-name", "--legacy", "--module", "aos")
     by_name.expect(r"An Error occurred trying to contact your AOS process")
     by_name.child.expect(pexpect.EOF, timeout=60)
     # with DEBUG the CLI names its own error
-    home = world["home"]
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "TERM": "xterm",
-           **served.env, "UPDATE_URL": served.url + "/no-aos-update", "DEBUG": "1"}
-    debug = Aos(["by-module-name", "--legacy", "--module", "aos", "--wallet", str(WALLET)],
-                env, world["tmp"])  # type: ignore[arg-type]
-    world["sessions"].append(debug)  # type: ignore[union-attr]
+    debug = world.open("by-module-name", "--legacy", "--module", "aos", DEBUG="1")
     debug.expect(r"Cannot read properties of undefined \(reading 'node'\)\s+at findModule")
