@@ -5,14 +5,17 @@
     ao-node serve --port 8734 --store sqlite:node.db
     eval $(ao-node serve --port 8734 --store sqlite:node.db --print-env-only)   # not blocking
 
-``serve`` prints, one per line, ``MU_URL=...``, ``CU_URL=...``, ``GATEWAY_URL=...`` and
-``SCHEDULER=<address>`` (so ``eval``-ing them configures aoconnect or the aos CLI), then
-serves until interrupted.
+``serve`` prints, one per line, ``export MU_URL=...;``, ``export CU_URL=...;``,
+``export GATEWAY_URL=...;`` and ``export SCHEDULER=<address>;`` (shell lines: ``eval
+$(...)`` exports them, so aoconnect and the aos CLI, in both of its modes, use this node
+and name it as their scheduler), then serves until interrupted. ``--print-env-only``
+prints the same lines for the node the store belongs to and exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -50,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def env_line(key: str, value: str) -> str:
+    """One shell line exporting ``key`` (``;``-terminated: ``eval $(...)`` joins the lines)."""
+    return f"export {key}={shlex.quote(value)};"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from ..core.errors import AOError
@@ -68,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = f"http://{host}:{args.port}"
         for key, value in (("MU_URL", url), ("CU_URL", url), ("GATEWAY_URL", url),
                            ("SCHEDULER", node.address)):
-            print(f"{key}={value}")
+            print(env_line(key, value))
         node.close()
         return 0
     try:
@@ -81,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         node.close()
         return 1
     for key, value in handle.env().items():
-        print(f"{key}={value}")
+        print(env_line(key, value))
     sys.stdout.flush()
     done = threading.Event()
 

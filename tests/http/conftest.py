@@ -51,15 +51,17 @@ def judges() -> Path:
 
 
 class Judge:
-    """Runs ``judge.mjs <op> <params>`` against one served node."""
+    """Runs ``judge.mjs <op> <params>`` (or another script of the folder) against one
+    served node."""
 
-    def __init__(self, npm: Path, env: dict[str, str]) -> None:
+    def __init__(self, npm: Path, env: dict[str, str], script: str = "judge.mjs") -> None:
         self.npm = npm
         self.env = env
+        self.script = script
 
     def __call__(self, op: str, **params: Any) -> Any:
         out = subprocess.run(
-            ["node", str(self.npm / "judge.mjs"), op, json.dumps(params)],
+            ["node", str(self.npm / self.script), op, json.dumps(params)],
             env=self.env, capture_output=True, text=True, timeout=120, cwd=self.npm,
             check=False)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]

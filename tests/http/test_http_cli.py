@@ -17,7 +17,7 @@ def test_ao_node_serve_prints_env_and_serves(tmp_path):
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline().strip() for _ in range(4)]
-        env = dict(line.split("=", 1) for line in lines)
+        env = _exports(lines)
         assert list(env) == ["MU_URL", "CU_URL", "GATEWAY_URL", "SCHEDULER"]
         url = env["MU_URL"]
         assert url.startswith("http://127.0.0.1:") and env["CU_URL"] == url
@@ -31,4 +31,32 @@ def test_ao_node_serve_prints_env_and_serves(tmp_path):
         [sys.executable, "-m", "ao_kernel.node.cli", "serve", "--print-env-only",
          "--store", f"sqlite:{tmp_path / 'cli.db'}"],
         capture_output=True, text=True, timeout=60, check=True)
-    assert f"SCHEDULER={env['SCHEDULER']}" in again.stdout.splitlines()
+    assert f"export SCHEDULER={env['SCHEDULER']};" in again.stdout.splitlines()
+
+
+def _exports(lines: list[str]) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        assert line.startswith("export ") and line.endswith(";"), line
+        key, _, value = line[len("export "):-1].partition("=")
+        out[key] = value
+    return out
+
+
+def test_print_env_only_lines_export_in_a_shell(tmp_path):
+    """``eval $(ao-node serve --print-env-only)`` exports the variables (a child sees them)."""
+    store = f"sqlite:{tmp_path / 'env.db'}"
+    printed = subprocess.run(
+        [sys.executable, "-m", "ao_kernel.node.cli", "serve", "--print-env-only",
+         "--port", "8799", "--store", store],
+        capture_output=True, text=True, timeout=60, check=True).stdout
+    env = _exports(printed.splitlines())
+    assert list(env) == ["MU_URL", "CU_URL", "GATEWAY_URL", "SCHEDULER"]
+    assert env["MU_URL"] == env["CU_URL"] == env["GATEWAY_URL"] == "http://127.0.0.1:8799"
+    script = (f'eval $({sys.executable} -m ao_kernel.node.cli serve --print-env-only '
+              f'--port 8799 --store {store}); '
+              'sh -c \'echo "$MU_URL|$CU_URL|$GATEWAY_URL|$SCHEDULER"\'')
+    shown = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                           timeout=60, check=True).stdout.strip()
+    assert shown == "|".join(env.values())
+    assert len(env["SCHEDULER"]) == 43

@@ -23,6 +23,9 @@
                ``slot`` and ``pushed`` (the number of deliveries it caused). With
                ``slot=N`` and no message: the state of slot N (this node pushes every
                slot's outbox when the slot is scheduled, so nothing is pushed twice).
+               On a signed process message that is no process yet (``POST /push`` of
+               a ``Type: Process`` item): register it; the answer is its slot-0
+               assignment, whose ``process`` is the new ID (HyperBEAM's spawn).
 =============  ==========================================================================
 
 The host is ``opts.node``: anything with the :class:`ProcessHost` methods (the
@@ -38,7 +41,7 @@ Errors: unknown process → :class:`ProcessNotFoundError` (404); a slot not yet 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ...core.errors import ProcessError, ProcessNotFoundError, SchedulerError
 from ...core.ids import message_id
@@ -74,6 +77,12 @@ class ProcessHost(LocationHost, Protocol):
     def schedule_and_compute(self, msg: Message, pid: str) -> SlotResult: ...
 
     def push(self, result: SlotResult) -> SlotResult: ...
+
+
+class SpawningHost(ProcessHost, Protocol):
+    """A host that also registers processes (the node; a compute-only replica does not)."""
+
+    def register_process(self, definition: Message) -> SlotResult: ...
 
 
 def _node(opts: Opts) -> ProcessHost:
@@ -163,7 +172,13 @@ class ProcessDevice(Device):
         """req: the message (``body``, else the request's own keys), or only ``slot``.
         res: the new slot's state message plus ``slot`` and ``pushed`` (deliveries)."""
         node = _node(opts)
-        pid = process_id(base, node)
+        try:
+            pid = process_id(base, node)
+        except ProcessNotFoundError:
+            if not (_is_process_message(base)
+                    and callable(getattr(node, "register_process", None))):
+                raise
+            return _spawn(base, cast(SpawningHost, node), opts)
         slot = int_arg(req, "slot")
         msg = _to_schedule(req)
         has_message = bool(msg.commitments) or "body" in req or any(
@@ -175,6 +190,23 @@ class ProcessDevice(Device):
         result = node.push(result)
         pushed = len(result.all_results()) - 1
         return state_message(result).with_(slot=result.slot, pushed=pushed)
+
+
+def _spawn(definition: Message, node: SpawningHost, opts: Opts) -> Message:
+    """``POST /push`` of a process message: register it (slot 0) and answer its
+    assignment (whose ``process`` key is the new ID), as HyperBEAM's push does."""
+    require_signed(definition, opts)
+    assignment = node.register_process(definition).assignment
+    if assignment is None:  # pragma: no cover - a registered process has slot 0
+        raise ProcessError("the process was registered without an assignment",
+                           field="process")
+    return assignment
+
+
+def _is_process_message(msg: Message) -> bool:
+    """A signed process definition (``Type: Process``): what ``POST /push`` spawns."""
+    kind = msg.get("type")
+    return isinstance(kind, str) and kind.lower() == "process" and bool(msg.commitments)
 
 
 def _to_schedule(req: Message) -> Message:

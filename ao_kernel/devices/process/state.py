@@ -3,8 +3,14 @@
 ::
 
     {<published state (patch@1.0)>...,
-     results: {data, output, outbox: {"1": {...}}, spawns?, assignments?, error?},
+     results: {data, output, outbox: {"1": {...}}, spawns?, assignments?, error?,
+               raw: {content-type: application/json, body: <the aos result object>}},
      at-slot: N, process: <PID>, hashpath: <the slot's hashpath>}
+
+``raw`` is the slot's result as a legacy CU answers it (``{Output: {data, prompt},
+Messages, Spawns, Assignments, Error?}``) as a JSON document; the HTTP face writes it as
+JSON in a json@1.0 answer, which is where aoconnect's mainnet mode (the aos CLI) reads
+a result from.
 
 JSON-1 values become message content: text stays text, structures become JSON text;
 published (patched) tables stay nested messages.
@@ -16,6 +22,7 @@ import json
 from typing import Any
 
 from ...core.message import Message, Value
+from ...runtimes.aos.abi import json_text
 from .result import SlotResult
 
 __all__ = ["state_message"]
@@ -67,6 +74,8 @@ def state_message(result: SlotResult) -> Message:
             str(i + 1): _jsonable(a) for i, a in enumerate(outcome.assignments)})
     if outcome.error is not None:
         results["error"] = str(outcome.error)
+    results["raw"] = Message({"content-type": "application/json", "body": json.dumps(
+        result.to_json(), separators=(",", ":"), ensure_ascii=False, default=json_text)})
     # what the process published with patch@1.0 is part of its state (/compute/cache/...)
     out: dict[str, Value] = {k: _as_value(v) for k, v in result.patched_state.items()}
     out.update({

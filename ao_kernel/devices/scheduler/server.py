@@ -331,7 +331,9 @@ class Scheduler(CheckpointSigning):
         if self.address not in schedulers:
             raise SchedulerError(
                 f"process {pid} names scheduler(s) {schedulers or 'none'}, not this node "
-                f"({self.address}); it must be scheduled there",
+                f"({self.address}); it must be scheduled there, or name this node as "
+                "its Scheduler (aoconnect and the aos CLI take it from the SCHEDULER "
+                "environment variable)",
                 field="scheduler",
             )
         with self._registry_lock:

@@ -154,7 +154,8 @@ def _content_type(tags: list[dict[str, str]]) -> str | None:
     return None
 
 
-def module_record(id_: str, address: str) -> dict[str, Any]:
+def module_record(id_: str, address: str, name: str = "aos") -> dict[str, Any]:
+    """A module's record; ``name`` is what ``aos --module NAME`` searches by."""
     tags = [
         {"name": "Data-Protocol", "value": "ao"}, {"name": "Variant", "value": "ao.TN.1"},
         {"name": "Type", "value": "Module"},
@@ -165,7 +166,7 @@ def module_record(id_: str, address: str) -> dict[str, Any]:
         # the limits real aos 2.0.x modules carry (the CU refuses more than 1 GiB)
         {"name": "Memory-Limit", "value": AOS_MEMORY_LIMIT},
         {"name": "Compute-Limit", "value": AOS_COMPUTE_LIMIT},
-        {"name": "Name", "value": "aos"}, {"name": "Runtime", "value": "ao-kernel aos (Lua)"},
+        {"name": "Name", "value": name}, {"name": "Runtime", "value": "ao-kernel aos (Lua)"},
         {"name": "Content-Type", "value": "application/wasm"},
     ]
     return tx_node(id_, {"address": address, "key": ""}, tags)

@@ -16,8 +16,12 @@ The path (the message's committed ``path``, else the raw request path) is parsed
 merged into every step that takes keys (inline keys win, then the query, then the
 request), and every step gets ``method``.
 
-Egress (§10.4): codec from ``accept-codec``, else ``accept: application/<x>``, else
-``httpsig@1.0``; literal results come back as ``ao-result: body`` with the value as the
+Egress (§10.4): codec from ``require-codec`` (the request message's, as HyperBEAM
+reads it), else ``accept-codec``, else ``accept: application/<x>``, else
+``httpsig@1.0``; in an unsigned json@1.0 answer a nested JSON document
+(``{content-type: application/json, body}``, e.g. a compute result's ``raw``) is written
+as JSON, not as text (a signed answer is written as signed, so it still verifies);
+literal results come back as ``ao-result: body`` with the value as the
 body; the status is the result's ``status`` key, else 200; an error is its
 :attr:`AOError.status` with ``{status, body: <what was wrong>, error-type}``.
 """
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,15 +198,60 @@ def to_steps(method: str, raw_path: str, headers: Mapping[str, str], body: bytes
             out.append(As(step.device, {**extra, **step.message}))
         elif isinstance(step, dict):
             out.append({**extra, **step})
+    _results_slot(out)
     return out, request
+
+
+#: the keys of process@1.0 that ``/<pid>/<key>`` reaches on a process without a device
+PROCESS_KEYS = frozenset({"compute", "now", "slot", "schedule", "push"})
+
+
+def as_process(steps: list[Any], is_plain_process: Callable[[str], bool]) -> list[Any]:
+    """``/<pid>/slot/...`` (``compute``, ``now``, ``schedule``, ``push``) on a process of
+    this node whose message has no ``device`` key (spawned in legacy mode, or from Python)
+    is read as ``/<pid>~process@1.0/slot/...``: without a device the message would answer
+    ``key not found``. (aoconnect's mainnet mode, and so the aos CLI's live feed, asks
+    these paths without the device.)"""
+    if len(steps) < 2 or not isinstance(steps[0], str) or not isinstance(steps[1], dict):
+        return steps
+    pid, key = steps[0], steps[1].get("path")
+    if not (isinstance(key, str) and key in PROCESS_KEYS and is_plain_process(pid)):
+        return steps
+    return [As("process@1.0", {"path": pid}), *steps[1:]]
+
+
+def _results_slot(steps: list[Any]) -> None:
+    """``compute/results=N`` (how aoconnect's mainnet mode asks for one slot's result)
+    computes slot ``N``: the number moves into the ``compute`` step as its ``slot``.
+    (HyperBEAM reads ``compute=N`` or ``slot=N``; both keep working.)"""
+    for i in range(len(steps) - 1):
+        step, nxt = steps[i], steps[i + 1]
+        if not (isinstance(step, dict) and isinstance(nxt, dict)):
+            continue
+        wanted = nxt.get("results")
+        if (step.get("path") == "compute" and nxt.get("path") == "results"
+                and isinstance(wanted, str) and wanted.isdigit()
+                and "slot" not in step and "compute" not in step):
+            steps[i] = {**step, "slot": wanted}
 
 
 # -- egress --------------------------------------------------------------------------------
 
 
-def response_codec(headers: Mapping[str, str], query: Mapping[str, str]) -> str:
-    """``accept-codec`` (header or query), else ``accept: application/<x>``, else httpsig."""
+def response_codec(headers: Mapping[str, str], query: Mapping[str, str],
+                   request: Message | None = None) -> str:
+    """The codec of the answer, in HyperBEAM's order (``hb_http:accept_to_codec``):
+    ``require-codec`` (the request message's key first: a signed data item carries it as
+    a tag; then the header or query), then ``accept-codec``, then ``accept:
+    application/<x>``, else httpsig@1.0. ``require-codec`` takes a media type
+    (``application/json``), ``device/<codec>`` or a codec name; one this node does not
+    know answers in httpsig@1.0, as HyperBEAM falls back to its default codec."""
     h = _lower_headers(headers)
+    required = request.get("require-codec") if request is not None else None
+    if not isinstance(required, str):
+        required = query.get("require-codec") or h.get("require-codec")
+    if required:
+        return _mime_to_codec(required.strip().lower())
     explicit = query.get("accept-codec") or h.get("accept-codec")
     if explicit:
         name = explicit.strip().lower()
@@ -221,6 +270,17 @@ def response_codec(headers: Mapping[str, str], query: Mapping[str, str]) -> str:
             if name in codecs.CODECS and name != "structured@1.0":
                 return name
     return "httpsig@1.0"
+
+
+def _mime_to_codec(media: str) -> str:
+    if media.startswith("application/"):
+        name = media[len("application/"):]
+        name = name if "@" in name else name + "@1.0"
+    elif media.startswith("device/"):
+        name = media[len("device/"):]
+    else:
+        name = media
+    return name if name in codecs.CODECS and name != "structured@1.0" else "httpsig@1.0"
 
 
 def status_of(msg: Message, default: int = 200) -> int:
@@ -309,6 +369,46 @@ def http_form(msg: Message) -> dict[str, bytes]:
     return headers
 
 
+def is_signed(msg: Message | None) -> bool:
+    """Whether ``msg`` carries a signature (a commitment with a committer)."""
+    if msg is None:
+        return False
+    return any(isinstance(c, Message) and "committer" in c for c in msg.commitments.values())
+
+
+def _json_document(value: Any) -> Any:
+    """A nested ``{content-type: application/json, body: <JSON text>}`` as its JSON value
+    (``_MISSING`` when ``value`` is anything else)."""
+    if (isinstance(value, dict) and set(value) == {"content-type", "body"}
+            and value["content-type"] == "application/json"
+            and isinstance(value["body"], str)):
+        try:
+            return json.loads(value["body"])
+        except ValueError:
+            return _MISSING
+    return _MISSING
+
+
+_MISSING = object()
+
+
+def _inline_json_documents(body: bytes) -> bytes:
+    """json@1.0 egress: nested JSON documents written as JSON (see the module docstring)."""
+    if b'"application/json"' not in body:
+        return body
+
+    def walk(value: Any) -> Any:
+        doc = _json_document(value)
+        if doc is not _MISSING:
+            return doc
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(walk(json.loads(body)), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
 def encode_response(msg: Message, codec: str) -> tuple[dict[str, str], bytes]:
     """(headers, body) of ``msg`` in ``codec``."""
     if codec == "httpsig@1.0":
@@ -320,6 +420,8 @@ def encode_response(msg: Message, codec: str) -> tuple[dict[str, str], bytes]:
         return headers, body if isinstance(body, bytes) else bytes(body)
     if codec == "json@1.0":
         body = codecs.json_encode(msg.public())
+        if not is_signed(msg):  # a signed answer stays as signed, so it verifies
+            body = _inline_json_documents(body)
         headers = {"codec-device": "json@1.0", "content-type": "application/json"}
         for key, value in msg.public().items():
             if isinstance(value, str) and key != "body" and _header_safe(

@@ -61,7 +61,7 @@ from ...core.ids import message_id
 from ...core.message import Message, Value
 from ...devices.scheduler.log import legacy_hash_chain
 from ...runtimes.aos.abi import tags_of
-from ...runtimes.aos.wasm_modules import KNOWN_MODULES, find_aos_wasm
+from ...runtimes.aos.wasm_modules import KNOWN_MODULES, KNOWN_NAMES, find_aos_wasm
 from . import graphql
 
 if TYPE_CHECKING:
@@ -491,14 +491,17 @@ class LegacyAPI:
         out = [graphql.scheduler_location(self.node.address, self.url)]
         modules = {AOS_CLI_MODULE}
         from ...runtimes.aos import AOS_MODULE_ID
+        from ...runtimes.aos.wasm_modules import KNOWN_NAMES
 
         modules.add(AOS_MODULE_ID)
+        modules.update(KNOWN_NAMES.values())
         for pid in self.node.process_ids():
             definition = self.node.definition(pid)
             if definition.text("module"):
                 modules.add(str(definition.text("module")))
             out.append(self.record(pid, definition))
-        out.extend(graphql.module_record(m, self.node.address) for m in sorted(modules))
+        out.extend(graphql.module_record(m, self.node.address, _module_name(m))
+                   for m in sorted(modules))
         return out
 
     def record(self, id_: str, body: Message) -> dict[str, Any]:
@@ -516,7 +519,19 @@ class LegacyAPI:
         if msg is not None and found is not None:
             return self.record(id_, msg)
         # Unknown IDs are modules: the node runs every module as its aos runtime.
-        return graphql.module_record(id_, self.node.address)
+        return graphql.module_record(id_, self.node.address, _module_name(id_))
+
+
+def _module_name(module_id: str) -> str:
+    """A module record's ``Name`` (what ``aos --module NAME`` finds): ``aos`` for the aos
+    CLI's default module, the short name of a known aos build (``aos2_0_4_32``), else
+    ``module-<the ID's first 8 characters>``, so each name finds one module."""
+    if module_id == AOS_CLI_MODULE:
+        return "aos"
+    for name, known in KNOWN_NAMES.items():
+        if known == module_id:
+            return name
+    return f"module-{module_id[:8]}"
 
 
 def _assignment_id(a: Message) -> str:

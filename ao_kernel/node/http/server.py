@@ -386,11 +386,13 @@ class NodeServer:
     async def _hyperbeam(self, request: web.Request, raw: str, query: dict[str, str],
                          body: bytes) -> web.Response:
         headers = dict(request.headers)
-        codec = hyperbeam.response_codec(headers, query)
+        hyperbeam.response_codec(headers, query)  # a bad accept-codec is a 400 at once
         runs_lua = self._check_lua(request)
 
         def work() -> tuple[int, dict[str, str], bytes]:
             steps, req_msg = hyperbeam.to_steps(request.method, raw, headers, body)
+            steps = hyperbeam.as_process(steps, self._plain_process)
+            codec = hyperbeam.response_codec(headers, query, req_msg)
             ex = Exchange(request.method, raw, headers, body, request=req_msg, steps=steps)
             for hook in self.request_hooks:
                 hook(ex)
@@ -403,7 +405,7 @@ class NodeServer:
             for hook in self.response_hooks:
                 hook(ex)
             status, msg = hyperbeam.result_message(ex.result)
-            if self.force_signed and status < 400 and not _signed(msg):
+            if self.force_signed and status < 400 and not hyperbeam.is_signed(msg):
                 from ...core.commitments import commit
 
                 msg = commit(msg, self.node.wallet.rsa_signer)
@@ -418,6 +420,10 @@ class NodeServer:
         return web.Response(status=status, headers=self._cors(request, out_headers),
                             body=payload)
 
+    def _plain_process(self, pid: str) -> bool:
+        """A process of this node whose message names no device."""
+        return self.node.has_process(pid) and "device" not in self.node.definition(pid)
+
     def _loader(self, id_: str) -> Message:
         """Messages by ID: processes from the scheduler, else the node's messages."""
         if self.node.has_process(id_):
@@ -426,12 +432,6 @@ class NodeServer:
         if found is not None:
             return found
         return self.node.read(id_)
-
-
-def _signed(msg: Message | None) -> bool:
-    if msg is None:
-        return False
-    return any(isinstance(c, Message) and "committer" in c for c in msg.commitments.values())
 
 
 def _not_found(method: str, path: str) -> AOError:
