@@ -3,7 +3,6 @@ and the npm judges (unmodified @permaweb/aoconnect, installed by tests/http/npm/
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from http_helpers import NPM, WALLETS
+from http_helpers import NPM, WALLETS, Judge
 
 import ao_kernel as ao
 from ao_kernel.node.wallet import Wallet
@@ -48,28 +47,6 @@ def judges() -> Path:
     subprocess.run(["bash", str(NPM / "setup.sh")], check=True, timeout=600,
                    capture_output=True)
     return NPM
-
-
-class Judge:
-    """Runs ``judge.mjs <op> <params>`` (or another script of the folder) against one
-    served node."""
-
-    def __init__(self, npm: Path, env: dict[str, str], script: str = "judge.mjs") -> None:
-        self.npm = npm
-        self.env = env
-        self.script = script
-
-    def __call__(self, op: str, **params: Any) -> Any:
-        out = subprocess.run(
-            ["node", str(self.npm / self.script), op, json.dumps(params)],
-            env=self.env, capture_output=True, text=True, timeout=120, cwd=self.npm,
-            check=False)
-        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-        assert lines, f"judge {op} printed nothing; stderr: {out.stderr[-2000:]}"
-        reply = json.loads(lines[-1])
-        if not reply["ok"]:
-            raise AssertionError(f"aoconnect {op} failed: {reply['error']}")
-        return reply["value"]
 
 
 @pytest.fixture

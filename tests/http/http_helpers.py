@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,25 @@ def fetch(url: str, method: str = "GET", *, headers: dict[str, str] | None = Non
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
     finally:
         conn.close()
+
+
+class Judge:
+    """Runs ``judge.mjs <op> <params>`` (or another script of the folder) against one
+    served node."""
+
+    def __init__(self, npm: Path, env: dict[str, str], script: str = "judge.mjs") -> None:
+        self.npm = npm
+        self.env = env
+        self.script = script
+
+    def __call__(self, op: str, **params: Any) -> Any:
+        out = subprocess.run(
+            ["node", str(self.npm / self.script), op, json.dumps(params)],
+            env=self.env, capture_output=True, text=True, timeout=120, cwd=self.npm,
+            check=False)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        assert lines, f"judge {op} printed nothing; stderr: {out.stderr[-2000:]}"
+        reply = json.loads(lines[-1])
+        if not reply["ok"]:
+            raise AssertionError(f"aoconnect {op} failed: {reply['error']}")
+        return reply["value"]

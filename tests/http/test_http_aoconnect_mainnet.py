@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import Judge
-from http_helpers import AOS_CLI_MODULE, WALLETS
+from http_helpers import AOS_CLI_MODULE, WALLETS, Judge
 
 
 @pytest.fixture

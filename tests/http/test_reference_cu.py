@@ -68,7 +68,7 @@ def _env_lines(proc: subprocess.Popen[str], n: int = 4) -> dict[str, str]:
     for _ in range(n):
         line = proc.stdout.readline().strip()
         key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = value.strip("'\"")
+        env[key] = value.rstrip(";").strip("'\"")
     return env
 
 
