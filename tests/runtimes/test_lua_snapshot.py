@@ -82,6 +82,65 @@ def test_objects_only_the_host_holds_are_restored_and_keep_their_identity():
     assert list(table.values()) == [1, 2, 3]
 
 
+def test_a_leaf_table_that_comes_to_hold_a_table_is_captured_through_it():
+    e = LuaEngine()
+    e.execute("Plain = {a = 1, b = 'x'}")
+    first = e.snapshot()  # Plain is a leaf: held strings and numbers only
+    e.execute("Plain.c = {deep = 1}")
+    second = e.snapshot()  # now it holds a table, whose contents must be captured too
+    e.execute("Plain.c.deep = 2; Plain.a = nil")
+    e.restore(second)
+    assert e.execute("return Plain.a, Plain.b, Plain.c.deep") == (1, "x", 1)
+    e.restore(first)
+    assert e.execute("return Plain.a, Plain.b, Plain.c") == (1, "x", None)
+    e.restore(second)  # an older snapshot taken before a newer one stays exact
+    assert e.execute("return Plain.c.deep") == 1
+
+
+def test_unchanged_tables_reuse_their_copy_and_changes_since_are_all_undone():
+    e = LuaEngine()
+    e.execute("Big = {} for i = 1, 200 do Big['k' .. i] = i end; Seq = {1, 2, 3}")
+    snaps = [e.snapshot() for _ in range(3)]  # nothing changed between them
+    e.execute("Big.k5 = -5; Big.k6 = nil; Big.new = 1; Seq[4] = 4; Seq[1] = nil")
+    for snap in reversed(snaps):
+        e.restore(snap)
+        assert e.execute("local n = 0 for _ in pairs(Big) do n = n + 1 end "
+                         "return n, Big.k5, Big.k6, Big.new, #Seq, Seq[1]") == (
+            200, 5, 6, None, 3, 1)
+        e.execute("Big.k7 = 'changed'")
+
+
+def test_restoring_never_calls_a_processes_eq_metamethod():
+    e = LuaEngine()
+    e.execute("""
+      Calls = {n = 0}
+      local mt = {__eq = function() Calls.n = Calls.n + 1; return true end}
+      A, B = setmetatable({}, mt), setmetatable({}, mt)
+      Holder = {v = A}
+    """)
+    snap = e.snapshot()
+    e.execute("Holder.v = B")
+    assert e.execute("return Holder.v == A, Calls.n") == (True, 1)  # __eq says equal
+    e.execute("Calls.n = 0")
+    e.restore(snap)
+    assert e.execute("return rawequal(Holder.v, A), Calls.n") == (True, 0)
+    e.snapshot()
+    assert e.execute("return Calls.n") == 0
+
+
+def test_a_cell_shared_by_closures_made_later_comes_back_for_all_of_them():
+    e = LuaEngine()
+    e.execute("""
+      local n = 0
+      Make = function() return function() n = n + 1; return n end end
+      F1 = Make()
+    """)
+    snap = e.snapshot()
+    e.execute("F2 = Make(); F1(); F2()")
+    e.restore(snap)
+    assert e.execute("return F2, F1(), F1()") == (None, 1, 2)
+
+
 def test_errors_still_name_the_users_chunk_after_a_restore():
     e = LuaEngine()
     e.execute("function boom() error('bad thing') end", "mycode")
