@@ -210,24 +210,21 @@ function M.restore(snap)
   local leaves = snap.leaves
   for i = 1, snap.nt do
     local t, copy = tables[i], contents[i]
-    local n, same = 0, true
+    local kept = 0  -- keys of t the copy has too
     if leaves[i] then  -- no table in the copy: ~= cannot call an __eq
       for k, x in next, t do
-        n = n + 1
         local y = copy[k]
-        if x ~= y then rawset(t, k, y); same = false end
+        if x ~= y then rawset(t, k, y) end  -- nil (a key made since) clears it
+        if y ~= nil then kept = kept + 1 end
       end
     else
       for k, x in next, t do
-        n = n + 1
         local y = copy[k]
-        if not rawequal(x, y) then
-          rawset(t, k, y)  -- nil (a key made since) clears it; allowed during next
-          same = false
-        end
+        if not rawequal(x, y) then rawset(t, k, y) end  -- clearing during next is allowed
+        if y ~= nil then kept = kept + 1 end
       end
     end
-    if not same or n ~= sizes[i] then  -- keys removed since: put them back
+    if kept ~= sizes[i] then  -- keys removed since: put them back
       for k, y in next, copy do
         if rawget(t, k) == nil then rawset(t, k, y) end
       end

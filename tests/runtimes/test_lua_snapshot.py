@@ -321,3 +321,34 @@ def test_time_travel_reads_any_slot_from_a_checkpoint_and_changes_nothing():
     assert proc.state_at(n) == now
     assert proc.engine is engine and proc.state() == now
     assert proc.apply(ping(n + 1)).error is None and proc.state()["Count"] == n + 1
+
+
+def test_an_isolated_error_replays_without_a_capture_and_a_run_of_errors_replays_nothing():
+    from ao_kernel.runtimes.aos import lua_process
+
+    n = lua_process.CHECKPOINT_EVERY + lua_process.RECAPTURE_AFTER + 3
+    proc, ping = _ledger(n)
+    twin, _ = _ledger(n)
+    engine = proc.engine
+    seen: dict[str, int] = {"snapshot": 0, "replayed": 0}
+    snapshot, call_each = engine.snapshot, engine.call_each
+
+    def counting_snapshot(*roots: Any) -> Any:
+        seen["snapshot"] += 1
+        return snapshot(*roots)
+
+    def counting_call_each(fn: Any, a: Any, b: Any, calls: Any) -> int:
+        calls = list(calls)
+        seen["replayed"] += len(calls)
+        return call_each(fn, a, b, calls)
+
+    engine.snapshot, engine.call_each = counting_snapshot, counting_call_each
+    assert proc.apply(_eval(n + 1, "Count = -1; error('one')")).error is not None
+    # the messages since the checkpoint, in one crossing, and no capture yet
+    assert seen == {"snapshot": 0, "replayed": lua_process.RECAPTURE_AFTER + 3}
+    for i in range(n + 2, n + 6):  # the next message captures first; errors then cost none
+        assert proc.apply(_eval(i, "Count = -1; error('again')")).error is not None
+    assert seen == {"snapshot": 1, "replayed": lua_process.RECAPTURE_AFTER + 3}
+    assert proc.state() == twin.state()
+    assert proc.apply(ping(n + 6)).output == twin.apply(ping(n + 1)).output
+    assert proc.state() == twin.state()

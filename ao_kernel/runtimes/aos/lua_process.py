@@ -63,8 +63,9 @@ MEMORY_LIMIT = 256 << 20
 #: message to one restore and at most this many replays. A process with fewer messages has
 #: no checkpoint: replaying so few costs less than a capture.
 CHECKPOINT_EVERY = 64
-#: After a rollback that replayed at least this many messages, capture again, so a run of
-#: erroring messages (anyone can send them) costs one restore each.
+#: After a rollback that replayed at least this many messages, capture again before the
+#: next message, so a run of erroring messages (anyone can send them) costs one restore
+#: each.
 RECAPTURE_AFTER = 8
 #: Checkpoints kept for time travel; past this, every other older one is dropped, so they
 #: stay spread over the whole history (``state_at`` replays at most history/16 messages).
@@ -199,8 +200,24 @@ class AosProcess:
             self._checkpoints = [*older[1::2], last]
 
     def _replay(self, first: int, last: int) -> None:
+        """Compute ``history[first:last]`` again on the live engine, results dropped. The
+        usual messages go into Lua in one crossing (each still under its own budget and
+        time, as :meth:`_call` runs it); the others one by one, in order."""
+        engine, handle, env = self.engine, self._handle, self._env_lua
+        each, step = getattr(engine, "call_each", None), getattr(engine, "_ao_step", None)
+        batch: list[tuple[int | None, tuple[Any, ...]]] = []
         for old in self.history[first:last]:
-            self._call(self.engine, self._handle, old, self._env_lua)
+            args = _flat_args(old) if each is not None and step is not None else None
+            if args is None:
+                if batch:
+                    each(step, handle, env, batch)  # type: ignore[misc]
+                    batch = []
+                self._call(engine, handle, old, env)
+                continue
+            ts = old.get("Timestamp")
+            batch.append((ts if isinstance(ts, int) else None, args))
+        if batch:
+            each(step, handle, env, batch)  # type: ignore[misc]
 
     def _roll_back(self) -> None:
         """Back to the state after the last successful message."""
@@ -215,10 +232,9 @@ class AosProcess:
             return
         self._replay(at, len(self.history))
         if len(self.history) - at >= RECAPTURE_AFTER:
-            again = self._capture()
-            if again is not None:
-                self._keep(len(self.history), again)
-                self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
+            # capture again before the next message, not now: an isolated error then
+            # costs a restore and the replay, and a run of errors one restore each
+            self._next_checkpoint = len(self.history)
 
     # -- slots -----------------------------------------------------------------------------
 
