@@ -13,10 +13,12 @@ an ``Error`` (``notes/aos-behaviours.md`` 1). A Lua state cannot be copied from 
 but the engine can capture its own objects' contents and write them back in place
 (:meth:`LuaEngine.snapshot`, ``runtimes/lua_snapshot.lua``). So:
 
-* every ``CHECKPOINT_EVERY`` successful messages the live state is captured (a
-  checkpoint); on an error the checkpoint is restored and the few successful messages
-  since are replayed: the cost follows the state's size and ``CHECKPOINT_EVERY``, not
-  the history's length;
+* before the first message and then every ``CHECKPOINT_EVERY`` successful messages the
+  live state is captured (a checkpoint); on an error the checkpoint is restored and the
+  few successful messages since are replayed, in one crossing into Lua: the cost follows
+  the state's size and ``CHECKPOINT_EVERY``, not the history's length. After a long
+  replay the state is captured again before the next message, so a run of errors costs
+  one restore each;
 * a dry-run captures the state, runs, and restores it;
 * time travel (``state_at``) captures the state, restores the nearest older checkpoint
   (up to ``MAX_CHECKPOINTS`` are kept, spread over the history), replays to the slot,
@@ -57,12 +59,14 @@ EngineFactory = Callable[[bytes], Any]
 #: must agree on results must agree on it).
 INSTRUCTION_LIMIT = int(os.environ.get("AO_KERNEL_INSTRUCTION_LIMIT", "100000000"))
 MEMORY_LIMIT = 256 << 20
-#: Successful messages between two checkpoints of the live state (see Rollback). A
-#: capture of a freshly booted aos process costs about 13 messages' worth of Lua, so this
-#: adds ~1/5 of a message's Lua (a few percent of a whole send) and bounds an erroring
-#: message to one restore and at most this many replays. A process with fewer messages has
-#: no checkpoint: replaying so few costs less than a capture.
-CHECKPOINT_EVERY = 64
+#: Successful messages between two checkpoints of the live state (see Rollback); the
+#: first is taken before the first message (a rebuild would cost a fresh engine and a
+#: boot). An erroring message costs one restore and on average half this many replays
+#: (~26 us each); each capture (~0.3-0.4 ms for a booted aos process, more for a larger
+#: state) is spread over this many messages. 48 keeps a send's instructions where they
+#: were with 64 and the older, slower capture (callgrind, 2,000 pings: 899k against 902k),
+#: and brings the median isolated error under 10 normal sends (benchmarks/history_cost.py).
+CHECKPOINT_EVERY = 48
 #: After a rollback that replayed at least this many messages, capture again before the
 #: next message, so a run of erroring messages (anyone can send them) costs one restore
 #: each.
@@ -105,7 +109,7 @@ class AosProcess:
         self.last_instructions = 0
         # (n, capture of the live engine after history[:n]), oldest first
         self._checkpoints: list[tuple[int, Any]] = []
-        self._next_checkpoint = CHECKPOINT_EVERY
+        self._next_checkpoint = 0  # the first before the first message
         self.boot_outcome = self._boot()
 
     # -- engine life -----------------------------------------------------------------------
