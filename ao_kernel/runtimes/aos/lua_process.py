@@ -110,6 +110,12 @@ class AosProcess:
         # (n, capture of the live engine after history[:n]), oldest first
         self._checkpoints: list[tuple[int, Any]] = []
         self._next_checkpoint = 0  # the first before the first message
+        # the boundary arguments of history[_args_from:] (None: not flat), as the first
+        # run made them, so a rollback's replay does not make them again; reset at every
+        # checkpoint, so at most CHECKPOINT_EVERY are kept
+        self._args: list[tuple[Any, ...] | None] = []
+        self._args_from = 0
+        self._last_args: tuple[Any, ...] | None = None
         self.boot_outcome = self._boot()
 
     # -- engine life -----------------------------------------------------------------------
@@ -141,12 +147,13 @@ class AosProcess:
 
     def _call_inner(self, engine: Any, handle: Any, msg: Mapping[str, Any],
                     env: Any) -> Outcome:
+        self._last_args = None
         ts = msg.get("Timestamp")
         if isinstance(ts, int) and hasattr(engine, "set_time"):
             engine.set_time(ts)
         try:
             step = getattr(engine, "_ao_step", None)
-            args = _flat_args(msg) if step is not None else None
+            args = self._last_args = _flat_args(msg) if step is not None else None
             if args is not None:
                 # one crossing: Lua builds the message, runs handle, and answers the
                 # common result (no outbox) as plain values instead of a table to walk
@@ -196,6 +203,7 @@ class AosProcess:
         self.engine, self._handle, self._env_lua = self._replica()
         self._checkpoints.clear()
         self._next_checkpoint = len(self.history)
+        self._args, self._args_from = [], len(self.history)
 
     def _keep(self, at: int, checkpoint: Any) -> None:
         self._checkpoints.append((at, checkpoint))
@@ -210,8 +218,13 @@ class AosProcess:
         engine, handle, env = self.engine, self._handle, self._env_lua
         each, step = getattr(engine, "call_each", None), getattr(engine, "_ao_step", None)
         batch: list[tuple[int | None, tuple[Any, ...]]] = []
-        for old in self.history[first:last]:
-            args = _flat_args(old) if each is not None and step is not None else None
+        known, since = self._args, self._args_from
+        for i in range(first, last):
+            old = self.history[i]
+            if each is None or step is None:
+                args = None
+            else:
+                args = known[i - since] if i >= since else _flat_args(old)
             if args is None:
                 if batch:
                     each(step, handle, env, batch)  # type: ignore[misc]
@@ -250,6 +263,7 @@ class AosProcess:
             if checkpoint is not None:
                 self._keep(len(self.history), checkpoint)
             self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
+            self._args, self._args_from = [], len(self.history)
         listener = print_listener(self._pid, msg)
         if listener is None:
             outcome = self._call(self.engine, self._handle, msg, self._env_lua)
@@ -263,6 +277,7 @@ class AosProcess:
         used = self.last_instructions
         if outcome.error is None:
             self.history.append(dict(msg))
+            self._args.append(self._last_args)
         else:
             self._roll_back()
         self.last_instructions = used  # the slot's cost, not the replay's
