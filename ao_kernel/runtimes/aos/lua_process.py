@@ -64,8 +64,9 @@ MEMORY_LIMIT = 256 << 20
 #: boot). An erroring message costs one restore and on average half this many replays
 #: (~26 us each); each capture (~0.3-0.4 ms for a booted aos process, more for a larger
 #: state) is spread over this many messages. 48 keeps a send's instructions where they
-#: were with 64 and the older, slower capture (callgrind, 2,000 pings: 899k against 902k),
-#: and brings the median isolated error under 10 normal sends (benchmarks/history_cost.py).
+#: were with 64 and the older, slower capture (callgrind, 2,000 pings: 902.6k against
+#: 902.3k) and brings the median isolated error to about 10 normal sends
+#: (benchmarks/history_cost.py).
 CHECKPOINT_EVERY = 48
 #: After a rollback that replayed at least this many messages, capture again before the
 #: next message, so a run of erroring messages (anyone can send them) costs one restore
