@@ -352,3 +352,15 @@ def test_an_isolated_error_replays_without_a_capture_and_a_run_of_errors_replays
     assert proc.state() == twin.state()
     assert proc.apply(ping(n + 6)).output == twin.apply(ping(n + 1)).output
     assert proc.state() == twin.state()
+
+
+def test_a_young_process_rolls_back_in_place_too():
+    # the first checkpoint is taken before the first message, so an early error restores
+    # it instead of booting a fresh engine and replaying
+    proc, ping = _ledger(3)
+    twin, _ = _ledger(3)
+    engine = proc.engine
+    assert [at for at, _ in proc._checkpoints] == [0]
+    assert proc.apply(_eval(4, "Count = -1; Leaked = {}; error('early')")).error is not None
+    assert proc.engine is engine and proc.state() == twin.state()
+    assert proc.apply(ping(5)).output == twin.apply(ping(4)).output
