@@ -1,14 +1,21 @@
 """What a process's history costs: an erroring message, a dry-run and time travel, at
 history 0, 2,000 and 10,000 slots, beside a normal message measured in the same run.
 
-Two designs side by side:
+The design measured (``runtimes/aos/lua_process.py``): a live aos process keeps a
+checkpoint of its Lua state (``LuaEngine.snapshot``, captured in place) every
+``CHECKPOINT_EVERY`` successful messages. An erroring message restores the last one and
+replays the messages since (in one crossing into Lua); a capture follows before the next
+message when the replay was long, so a run of errors costs one restore each. A dry-run
+captures, runs and restores; ``state(slot=N)`` restores the nearest older checkpoint and
+replays to N. None of it follows the history's length, only the state's size and the
+distance to the last checkpoint.
 
-* **replay** (the node today, through the public API): an erroring message and a dry-run
-  rebuild the process by replaying its successful history into a fresh Lua state;
-  ``state(slot=N)`` replays from slot 0.
-* **snapshot** (``LuaEngine.snapshot/restore``): a copy of the Lua universe taken and
-  restored inside the same state; its cost follows the state's size, not the history's.
-  Measured on the same process state (a token-like ledger that grows with the history).
+Columns (ms, medians): ``normal`` a send; ``isolated`` an erroring send after a varying
+run of good ones (so every distance to the last checkpoint is sampled; ``worst`` is the
+slowest), ``after`` the good send right after it (it may pay the capture); ``errors``
+erroring sends in a row; ``dry-run``; ``state(N)`` one slot back; ``snapshot`` and
+``restore`` of the process's live engine, and the objects captured. The state is a
+token-like ledger of 500 accounts.
 
     .venv/bin/python benchmarks/history_cost.py [--histories 0,2000,10000] [--repeat 3]
 """
@@ -61,30 +68,32 @@ def snapshot_figures(proc: object, repeat: int) -> tuple[float, float, int]:
     return take, put, snap.objects
 
 
-def measure(history: int, repeat: int) -> tuple[int, float, float, float, float, float,
-                                                  float, float, int]:
-    """One row: the history, then ms for a normal send, the first erroring send (the
-    replay since the last checkpoint included, median of errors each after 32 good
-    messages), the next ones, a dry-run, state(slot) one
-    slot back, a capture and a restore, and the objects captured."""
+def measure(history: int, repeat: int) -> dict[str, float]:
+    """One row (see the module docstring for the columns)."""
     _node, proc = grown(history)
-    normal = timed(lambda: proc.send(action="Credit", tags={"Who": "x", "Quantity": "1"}),
-                   max(repeat, 60))
-    firsts = []
-    for _ in range(repeat):  # an error after 32 good messages: on average, the replay part
-        proc.send_many([{"action": "Credit", "tags": {"Who": "x", "Quantity": "1"}}] * 32)
-        firsts.append(timed(lambda: proc.send(action="Credit", tags={"Who": "x"}), 1))
-    first = statistics.median(firsts)
-    erroring = timed(lambda: proc.send(action="Credit", tags={"Who": "x"}), repeat)
-    dry = timed(lambda: proc.dry_run(action="Credit", tags={"Who": "y", "Quantity": "2"}),
-                repeat)
-    travel = timed(lambda: proc.state(slot=max(proc.slot - 1, 0)), repeat)
+    good = {"action": "Credit", "tags": {"Who": "x", "Quantity": "1"}}
+    bad = {"action": "Credit", "tags": {"Who": "x"}}  # no Quantity: the handler errors
+    row: dict[str, float] = {"history": history}
+    row["normal"] = timed(lambda: proc.send(**good), max(repeat, 60))
+    isolated, after = [], []
+    for j in range(24):  # runs of 1..127 good messages: every distance to a checkpoint
+        proc.send_many([good] * (1 + (j * 53) % 127))
+        isolated.append(timed(lambda: proc.send(**bad), 1))
+        after.append(timed(lambda: proc.send(**good), 1))
+    row["isolated"] = statistics.median(isolated)
+    row["worst"] = max(isolated)
+    row["after"] = statistics.median(after)
+    row["errors"] = timed(lambda: proc.send(**bad), max(repeat, 5))
+    row["dry-run"] = timed(
+        lambda: proc.dry_run(action="Credit", tags={"Who": "y", "Quantity": "2"}), repeat)
+    row["state(N)"] = timed(lambda: proc.state(slot=max(proc.slot - 1, 0)), repeat)
     try:
         take, put, objects = snapshot_figures(proc, repeat)
     except AttributeError:  # the node's parts moved: report the replay figures only
         take = put = float("nan")
         objects = 0
-    return history, normal, first, erroring, dry, travel, take, put, objects
+    row.update(snapshot=take, restore=put, objects=objects)
+    return row
 
 
 def restart(messages: int, error_every: int | None, path: str) -> float:
@@ -116,12 +125,16 @@ def main() -> None:
     args = parser.parse_args()
     rows = [measure(int(h), args.repeat) for h in args.histories.split(",")]
 
-    print(f"{'history':>8} {'normal':>8} {'1st error':>10} {'errors':>8} {'dry-run':>9} "
-          f"{'state(N)':>9} {'snapshot':>9} {'restore':>8} {'objects':>8}   (ms)")
-    for history, normal, first, erroring, dry, travel, take, put, objects in rows:
-        print(f"{history:>8} {normal:>8.2f} {first:>10.2f} {erroring:>8.2f} {dry:>9.2f} "
-              f"{travel:>9.2f} {take:>9.2f} {put:>8.2f} {objects:>8}   1st error/normal "
-              f"{first / normal:.0f}x, dry-run/normal {dry / normal:.0f}x")
+    columns = ("history", "normal", "isolated", "worst", "after", "errors", "dry-run",
+               "state(N)", "snapshot", "restore", "objects")
+    print(" ".join(f"{c:>9}" for c in columns) + "   (ms)")
+    for row in rows:
+        cells = [f"{row[c]:>9.0f}" if c in ("history", "objects") else f"{row[c]:>9.2f}"
+                 for c in columns]
+        normal = row["normal"]
+        print(" ".join(cells) + f"   isolated/normal {row['isolated'] / normal:.1f}x"
+              f" (worst {row['worst'] / normal:.1f}x), dry-run/normal"
+              f" {row['dry-run'] / normal:.1f}x")
     if args.restart:
         import tempfile
         from pathlib import Path

@@ -72,6 +72,7 @@ API::
               hook_interval=DEFAULT_HOOK_INTERVAL)
     .execute(source, chunkname="eval", *args) -> Any   # compile + run under the limits
     .call(fn, *args) -> Any          # fn: global name or Lua function; under the limits
+    .call_each(fn, a, b, [(ms, args), ...]) -> failures  # many calls in one crossing
     .compile(source, chunkname="eval") -> Lua function (text mode, sandbox globals)
     .set_time(ms); .interrupt(); .globals; .table(*a, **kw); .table_from(obj)
     .to_python(value) -> plain Python (lists/dicts/bytes-or-str), binary safe
@@ -89,7 +90,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -419,6 +420,21 @@ class LuaEngine:
         if res == _OK:
             return None
         raise self._translate((res,))
+
+    def call_each(self, fn: Any, a: Any, b: Any,
+                  calls: Iterable[tuple[int | None, tuple[Any, ...]]]) -> int:
+        """``fn(a, b, *args)`` for each ``(ms, args)`` of ``calls``, in one crossing into
+        Lua: each call runs as :meth:`call` runs one (its own budget), after
+        :meth:`set_time` of ``ms`` unless it is None. The results are dropped (a replay);
+        answers how many calls failed."""
+        flat: list[Any] = []
+        for ms, args in calls:
+            flat += (False if ms is None else int(ms), len(args), *args)
+        self._stop = False
+        try:
+            return int(self._ctl.run_each(fn, a, b, *flat))
+        except _LuaRaw as exc:
+            raise self._translate_raw(exc) from None
 
     def compile(self, source: str, chunkname: str = "eval") -> Any:
         """Compile text ``source`` into a Lua function over the sandbox globals."""

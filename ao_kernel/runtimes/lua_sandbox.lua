@@ -426,6 +426,22 @@ function ctl.len(holder) return #holder[1] end
 local now_ms = 0
 function ctl.set_time(ms) now_ms = ms end
 
+-- run_each(fn, a, b, ...): several calls of fn(a, b, args...) in one crossing, each run
+-- exactly as ctl.run runs one (its own budget, its own message time). The rest of the
+-- arguments are groups: time (or false: unchanged), count, then count arguments.
+-- Answers how many calls failed.
+function ctl.run_each(fn, a, b, ...)
+  local args = pack(...)
+  local i, failed = 1, 0
+  while i <= args.n do
+    local ms, count = args[i], args[i + 1]
+    if ms then now_ms = ms end
+    if ctl.run(fn, a, b, unpack(args, i + 2, i + 1 + count)) ~= 0 then failed = failed + 1 end
+    i = i + 2 + count
+  end
+  return failed
+end
+
 local DAYS = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 local MONTHS = {"January", "February", "March", "April", "May", "June", "July",
                 "August", "September", "October", "November", "December"}

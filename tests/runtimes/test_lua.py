@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Any
@@ -366,6 +367,38 @@ def test_instruction_count_and_limit_changes(engine: LuaEngine) -> None:
     engine.instruction_limit = None
     engine.execute("for i = 1, 2e6 do end")
     assert engine.instructions_used > 2_000_000
+
+
+def _recorder(e: LuaEngine) -> Any:
+    """fn(log, prefix, tag, n): ~n loop steps, then logs the time, os.clock and a random
+    number it saw (what a replay must see exactly as the first run did); errors on n < 0."""
+    return e.execute("""return function(log, prefix, tag, n)
+      if n < 0 then error('bad ' .. tag) end
+      for i = 1, n do end
+      log[#log + 1] = table.concat({prefix, tag, os.time(), os.clock(), math.random(1000)}, ' ')
+    end""")
+
+
+def test_call_each_runs_each_call_as_call_does() -> None:
+    calls = [(1000, ("a", 10)), (None, ("b", 20_000)), (3000, ("c", -1)), (4000, ("d", 5))]
+    one, many = LuaEngine(seed=4), LuaEngine(seed=4)
+    log_one, log_many = one.table(), many.table()
+    fn = _recorder(one)
+    for ms, args in calls:
+        if ms is not None:
+            one.set_time(ms)
+        with contextlib.suppress(LuaError):
+            one.call(fn, log_one, "p", *args)
+    assert many.call_each(_recorder(many), log_many, "p", calls) == 1  # "c" failed
+    assert list(log_many.values()) == list(log_one.values())
+    assert len(log_one) == 3 and list(log_one.values())[1].startswith("p b 1000 ")
+    # each call has its own budget: three calls of 60% of the limit all succeed
+    many.instruction_limit = 1_000_000
+    log = many.table()
+    assert many.call_each(_recorder(many), log, "q", [(None, ("e", 600_000))] * 3) == 0
+    assert len(log) == 3
+    with pytest.raises(ComputeLimitError):
+        many.call(_recorder(many), log, "q", "f", 1_800_000)
 
 
 def test_pcall_sees_ordinary_errors_but_not_the_limit(engine: LuaEngine) -> None:

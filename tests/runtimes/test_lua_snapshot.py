@@ -82,6 +82,65 @@ def test_objects_only_the_host_holds_are_restored_and_keep_their_identity():
     assert list(table.values()) == [1, 2, 3]
 
 
+def test_a_leaf_table_that_comes_to_hold_a_table_is_captured_through_it():
+    e = LuaEngine()
+    e.execute("Plain = {a = 1, b = 'x'}")
+    first = e.snapshot()  # Plain is a leaf: held strings and numbers only
+    e.execute("Plain.c = {deep = 1}")
+    second = e.snapshot()  # now it holds a table, whose contents must be captured too
+    e.execute("Plain.c.deep = 2; Plain.a = nil")
+    e.restore(second)
+    assert e.execute("return Plain.a, Plain.b, Plain.c.deep") == (1, "x", 1)
+    e.restore(first)
+    assert e.execute("return Plain.a, Plain.b, Plain.c") == (1, "x", None)
+    e.restore(second)  # an older snapshot taken before a newer one stays exact
+    assert e.execute("return Plain.c.deep") == 1
+
+
+def test_unchanged_tables_reuse_their_copy_and_changes_since_are_all_undone():
+    e = LuaEngine()
+    e.execute("Big = {} for i = 1, 200 do Big['k' .. i] = i end; Seq = {1, 2, 3}")
+    snaps = [e.snapshot() for _ in range(3)]  # nothing changed between them
+    e.execute("Big.k5 = -5; Big.k6 = nil; Big.new = 1; Seq[4] = 4; Seq[1] = nil")
+    for snap in reversed(snaps):
+        e.restore(snap)
+        assert e.execute("local n = 0 for _ in pairs(Big) do n = n + 1 end "
+                         "return n, Big.k5, Big.k6, Big.new, #Seq, Seq[1]") == (
+            200, 5, 6, None, 3, 1)
+        e.execute("Big.k7 = 'changed'")
+
+
+def test_restoring_never_calls_a_processes_eq_metamethod():
+    e = LuaEngine()
+    e.execute("""
+      Calls = {n = 0}
+      local mt = {__eq = function() Calls.n = Calls.n + 1; return true end}
+      A, B = setmetatable({}, mt), setmetatable({}, mt)
+      Holder = {v = A}
+    """)
+    snap = e.snapshot()
+    e.execute("Holder.v = B")
+    assert e.execute("return Holder.v == A, Calls.n") == (True, 1)  # __eq says equal
+    e.execute("Calls.n = 0")
+    e.restore(snap)
+    assert e.execute("return rawequal(Holder.v, A), Calls.n") == (True, 0)
+    e.snapshot()
+    assert e.execute("return Calls.n") == 0
+
+
+def test_a_cell_shared_by_closures_made_later_comes_back_for_all_of_them():
+    e = LuaEngine()
+    e.execute("""
+      local n = 0
+      Make = function() return function() n = n + 1; return n end end
+      F1 = Make()
+    """)
+    snap = e.snapshot()
+    e.execute("F2 = Make(); F1(); F2()")
+    e.restore(snap)
+    assert e.execute("return F2, F1(), F1()") == (None, 1, 2)
+
+
 def test_errors_still_name_the_users_chunk_after_a_restore():
     e = LuaEngine()
     e.execute("function boom() error('bad thing') end", "mycode")
@@ -262,3 +321,46 @@ def test_time_travel_reads_any_slot_from_a_checkpoint_and_changes_nothing():
     assert proc.state_at(n) == now
     assert proc.engine is engine and proc.state() == now
     assert proc.apply(ping(n + 1)).error is None and proc.state()["Count"] == n + 1
+
+
+def test_an_isolated_error_replays_without_a_capture_and_a_run_of_errors_replays_nothing():
+    from ao_kernel.runtimes.aos import lua_process
+
+    n = lua_process.CHECKPOINT_EVERY + lua_process.RECAPTURE_AFTER + 3
+    proc, ping = _ledger(n)
+    twin, _ = _ledger(n)
+    engine = proc.engine
+    seen: dict[str, int] = {"snapshot": 0, "replayed": 0}
+    snapshot, call_each = engine.snapshot, engine.call_each
+
+    def counting_snapshot(*roots: Any) -> Any:
+        seen["snapshot"] += 1
+        return snapshot(*roots)
+
+    def counting_call_each(fn: Any, a: Any, b: Any, calls: Any) -> int:
+        calls = list(calls)
+        seen["replayed"] += len(calls)
+        return call_each(fn, a, b, calls)
+
+    engine.snapshot, engine.call_each = counting_snapshot, counting_call_each
+    assert proc.apply(_eval(n + 1, "Count = -1; error('one')")).error is not None
+    # the messages since the checkpoint, in one crossing, and no capture yet
+    assert seen == {"snapshot": 0, "replayed": lua_process.RECAPTURE_AFTER + 3}
+    for i in range(n + 2, n + 6):  # the next message captures first; errors then cost none
+        assert proc.apply(_eval(i, "Count = -1; error('again')")).error is not None
+    assert seen == {"snapshot": 1, "replayed": lua_process.RECAPTURE_AFTER + 3}
+    assert proc.state() == twin.state()
+    assert proc.apply(ping(n + 6)).output == twin.apply(ping(n + 1)).output
+    assert proc.state() == twin.state()
+
+
+def test_a_young_process_rolls_back_in_place_too():
+    # the first checkpoint is taken before the first message, so an early error restores
+    # it instead of booting a fresh engine and replaying
+    proc, ping = _ledger(3)
+    twin, _ = _ledger(3)
+    engine = proc.engine
+    assert [at for at, _ in proc._checkpoints] == [0]
+    assert proc.apply(_eval(4, "Count = -1; Leaked = {}; error('early')")).error is not None
+    assert proc.engine is engine and proc.state() == twin.state()
+    assert proc.apply(ping(5)).output == twin.apply(ping(4)).output

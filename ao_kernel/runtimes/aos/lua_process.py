@@ -13,10 +13,12 @@ an ``Error`` (``notes/aos-behaviours.md`` 1). A Lua state cannot be copied from 
 but the engine can capture its own objects' contents and write them back in place
 (:meth:`LuaEngine.snapshot`, ``runtimes/lua_snapshot.lua``). So:
 
-* every ``CHECKPOINT_EVERY`` successful messages the live state is captured (a
-  checkpoint); on an error the checkpoint is restored and the few successful messages
-  since are replayed: the cost follows the state's size and ``CHECKPOINT_EVERY``, not
-  the history's length;
+* before the first message and then every ``CHECKPOINT_EVERY`` successful messages the
+  live state is captured (a checkpoint); on an error the checkpoint is restored and the
+  few successful messages since are replayed, in one crossing into Lua: the cost follows
+  the state's size and ``CHECKPOINT_EVERY``, not the history's length. After a long
+  replay the state is captured again before the next message, so a run of errors costs
+  one restore each;
 * a dry-run captures the state, runs, and restores it;
 * time travel (``state_at``) captures the state, restores the nearest older checkpoint
   (up to ``MAX_CHECKPOINTS`` are kept, spread over the history), replays to the slot,
@@ -57,14 +59,18 @@ EngineFactory = Callable[[bytes], Any]
 #: must agree on results must agree on it).
 INSTRUCTION_LIMIT = int(os.environ.get("AO_KERNEL_INSTRUCTION_LIMIT", "100000000"))
 MEMORY_LIMIT = 256 << 20
-#: Successful messages between two checkpoints of the live state (see Rollback). A
-#: capture of a freshly booted aos process costs about 13 messages' worth of Lua, so this
-#: adds ~1/5 of a message's Lua (a few percent of a whole send) and bounds an erroring
-#: message to one restore and at most this many replays. A process with fewer messages has
-#: no checkpoint: replaying so few costs less than a capture.
-CHECKPOINT_EVERY = 64
-#: After a rollback that replayed at least this many messages, capture again, so a run of
-#: erroring messages (anyone can send them) costs one restore each.
+#: Successful messages between two checkpoints of the live state (see Rollback); the
+#: first is taken before the first message (a rebuild would cost a fresh engine and a
+#: boot). An erroring message costs one restore and on average half this many replays
+#: (~26 us each); each capture (~0.3-0.4 ms for a booted aos process, more for a larger
+#: state) is spread over this many messages. 48 keeps a send's instructions where they
+#: were with 64 and the older, slower capture (callgrind, 2,000 pings: 902.6k against
+#: 902.3k) and brings the median isolated error to about 10 normal sends
+#: (benchmarks/history_cost.py).
+CHECKPOINT_EVERY = 48
+#: After a rollback that replayed at least this many messages, capture again before the
+#: next message, so a run of erroring messages (anyone can send them) costs one restore
+#: each.
 RECAPTURE_AFTER = 8
 #: Checkpoints kept for time travel; past this, every other older one is dropped, so they
 #: stay spread over the whole history (``state_at`` replays at most history/16 messages).
@@ -104,7 +110,13 @@ class AosProcess:
         self.last_instructions = 0
         # (n, capture of the live engine after history[:n]), oldest first
         self._checkpoints: list[tuple[int, Any]] = []
-        self._next_checkpoint = CHECKPOINT_EVERY
+        self._next_checkpoint = 0  # the first before the first message
+        # the boundary arguments of history[_args_from:] (None: not flat), as the first
+        # run made them, so a rollback's replay does not make them again; reset at every
+        # checkpoint, so at most CHECKPOINT_EVERY are kept
+        self._args: list[tuple[Any, ...] | None] = []
+        self._args_from = 0
+        self._last_args: tuple[Any, ...] | None = None
         self.boot_outcome = self._boot()
 
     # -- engine life -----------------------------------------------------------------------
@@ -136,12 +148,13 @@ class AosProcess:
 
     def _call_inner(self, engine: Any, handle: Any, msg: Mapping[str, Any],
                     env: Any) -> Outcome:
+        self._last_args = None
         ts = msg.get("Timestamp")
         if isinstance(ts, int) and hasattr(engine, "set_time"):
             engine.set_time(ts)
         try:
             step = getattr(engine, "_ao_step", None)
-            args = _flat_args(msg) if step is not None else None
+            args = self._last_args = _flat_args(msg) if step is not None else None
             if args is not None:
                 # one crossing: Lua builds the message, runs handle, and answers the
                 # common result (no outbox) as plain values instead of a table to walk
@@ -191,6 +204,7 @@ class AosProcess:
         self.engine, self._handle, self._env_lua = self._replica()
         self._checkpoints.clear()
         self._next_checkpoint = len(self.history)
+        self._args, self._args_from = [], len(self.history)
 
     def _keep(self, at: int, checkpoint: Any) -> None:
         self._checkpoints.append((at, checkpoint))
@@ -199,8 +213,29 @@ class AosProcess:
             self._checkpoints = [*older[1::2], last]
 
     def _replay(self, first: int, last: int) -> None:
-        for old in self.history[first:last]:
-            self._call(self.engine, self._handle, old, self._env_lua)
+        """Compute ``history[first:last]`` again on the live engine, results dropped. The
+        usual messages go into Lua in one crossing (each still under its own budget and
+        time, as :meth:`_call` runs it); the others one by one, in order."""
+        engine, handle, env = self.engine, self._handle, self._env_lua
+        each, step = getattr(engine, "call_each", None), getattr(engine, "_ao_step", None)
+        batch: list[tuple[int | None, tuple[Any, ...]]] = []
+        known, since = self._args, self._args_from
+        for i in range(first, last):
+            old = self.history[i]
+            if each is None or step is None:
+                args = None
+            else:
+                args = known[i - since] if i >= since else _flat_args(old)
+            if args is None:
+                if batch:
+                    each(step, handle, env, batch)  # type: ignore[misc]
+                    batch = []
+                self._call(engine, handle, old, env)
+                continue
+            ts = old.get("Timestamp")
+            batch.append((ts if isinstance(ts, int) else None, args))
+        if batch:
+            each(step, handle, env, batch)  # type: ignore[misc]
 
     def _roll_back(self) -> None:
         """Back to the state after the last successful message."""
@@ -215,10 +250,9 @@ class AosProcess:
             return
         self._replay(at, len(self.history))
         if len(self.history) - at >= RECAPTURE_AFTER:
-            again = self._capture()
-            if again is not None:
-                self._keep(len(self.history), again)
-                self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
+            # capture again before the next message, not now: an isolated error then
+            # costs a restore and the replay, and a run of errors one restore each
+            self._next_checkpoint = len(self.history)
 
     # -- slots -----------------------------------------------------------------------------
 
@@ -230,6 +264,7 @@ class AosProcess:
             if checkpoint is not None:
                 self._keep(len(self.history), checkpoint)
             self._next_checkpoint = len(self.history) + CHECKPOINT_EVERY
+            self._args, self._args_from = [], len(self.history)
         listener = print_listener(self._pid, msg)
         if listener is None:
             outcome = self._call(self.engine, self._handle, msg, self._env_lua)
@@ -243,6 +278,7 @@ class AosProcess:
         used = self.last_instructions
         if outcome.error is None:
             self.history.append(dict(msg))
+            self._args.append(self._last_args)
         else:
             self._roll_back()
         self.last_instructions = used  # the slot's cost, not the replay's
