@@ -32,7 +32,9 @@ Legacy fallbacks (HyperBEAM's routes do not cover these):
 * the exact aos result object of a slot (``Output``, ``Messages`` with their tags in
   order and case, ``Spawns``, ``Assignments``, ``Error``) comes from the CU route
   ``GET /result/<message-id>?process-id=<PID>``: ``compute`` exposes the outbox with
-  lower-cased keys only;
+  lower-cased keys only. HyperBEAM answers that route 404; there the object is the one
+  its ``genesis-wasm@1.0`` compute unit returned, kept at
+  ``/<PID>~process@1.0/compute&slot=N/results/json/body``;
 * ``state()`` is ``GET /state/<PID>`` (process globals as JSON; HyperBEAM has no route
   for a Lua process's globals) — the latest state only;
 * ``dry_run`` is ``POST /dry-run?process-id=<PID>`` (HyperBEAM has no dry-run).
@@ -356,8 +358,17 @@ class RemoteNode:
 
     def _slot_result(self, pid: str, slot: int, mid: str, state: Message,
                      assignment: Message | None = None) -> SlotResult:
-        obj = self.client.request(
-            "GET", f"/result/{mid}?process-id={quote(pid)}").json()
+        resp = self.client.request("GET", f"/result/{mid}?process-id={quote(pid)}",
+                                   check=False)
+        if resp.status == 404:
+            # HyperBEAM has no /result route; a process computed on genesis-wasm@1.0 keeps
+            # its compute unit's answer, the same aos result object, in results/json
+            resp = self.client.request(
+                "GET", f"/{pid}~process@1.0/compute&slot={slot}/results/json/body",
+                check=False)
+        if resp.status >= 400:
+            raise _remote_error("GET", resp)
+        obj = resp.json()
         return SlotResult(process=pid, slot=slot, message_id=mid, outcome=outcome_from(obj),
                           hashpath=state.text("hashpath") or "", assignment=assignment)
 
