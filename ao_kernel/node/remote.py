@@ -62,6 +62,7 @@ from ..core import errors as _errors
 from ..core.errors import AOError, NotFoundError, ProcessNotFoundError, RemoteError
 from ..core.ids import message_id
 from ..core.message import Message, lowercase_keys
+from ..core.values import Link
 from ..devices.process.result import SlotResult
 from ..runtimes.aos.abi import outcome_from
 from .definition import process_fields
@@ -182,6 +183,10 @@ class HTTPClient:
                 f"?{loc.query}" if loc.query else "")}))
         if accept:
             out["accept-codec"] = accept
+            if accept == "json@1.0":
+                # HyperBEAM (a7227787) drops a signed request's uncommitted keys, so it
+                # never sees accept-codec; it reads the HTTP Accept header
+                out["accept"] = "application/json"
         out.update(headers or {})
         for _ in range(MAX_REDIRECTS + 1):
             resp = self._exchange(url, method, out, payload)
@@ -432,11 +437,34 @@ class RemoteNode:
             query = f"from={start}" + ("" if to is None else f"&to={to}")
             page = self.client.request("GET", f"/{pid}~process@1.0/schedule?{query}",
                                        accept="json@1.0").message()
+            page = self._with_links_loaded(page)
             pages.append(page)
             got = _assignments(page)
             if page.get("continues") is not True or not got:
                 return pages
             start = int(got[-1]["slot"]) + 1  # type: ignore[arg-type]
+
+    def _with_links_loaded(self, page: Message) -> Message:
+        """A schedule page with its assignments inline. HyperBEAM answers nested
+        messages as links (``assignments+link``, each slot's ``+link``, each assignment's
+        ``body+link``); each is read with ``GET /<id>``."""
+        def load(value: Any) -> Any:
+            if isinstance(value, Link):
+                return self.client.request("GET", f"/{value.id}", accept="json@1.0").message()
+            return value
+
+        found = load(page.get("assignments"))
+        if not isinstance(found, Message):
+            return page
+        slots = {}
+        for key, raw in found.items():
+            if key == "commitments":
+                continue
+            assignment = load(raw)
+            if isinstance(assignment, Message) and isinstance(assignment.get("body"), Link):
+                assignment = assignment.with_(body=load(assignment["body"]))
+            slots[key] = assignment
+        return page.with_(assignments=Message(slots))
 
     def state(self, pid: str) -> dict[str, Any]:
         """The process's globals at the latest slot (legacy CU ``/state``)."""

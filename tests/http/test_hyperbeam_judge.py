@@ -32,6 +32,7 @@ from http_helpers import WALLETS, env_lines, free_port, stop_process, wait_http
 
 import ao_kernel as ao
 from ao_kernel.core.commitments import commit, committers, verify
+from ao_kernel.core.ids import message_id
 from ao_kernel.core.message import Message
 from ao_kernel.node.remote import HTTPClient
 from ao_kernel.node.wallet import Wallet
@@ -239,6 +240,12 @@ def test_spawn_a_lua_process_there(hyperbeam: str, genesis_cu: str) -> None:
     # slot 1 again: HyperBEAM keeps the compute unit's answer in the state it computed
     kept = node.resolve(f"/{proc.id}~process@1.0/compute&slot=1/results/json/body")
     assert json.loads(kept)["Messages"][0]["Data"] == "pong hi"
+    assert proc.result(1).messages[0]["Data"] == "pong hi"
+    # its schedule, read through the links HyperBEAM answers: our messages, in order
+    schedule = node.schedule_of(proc.id)
+    assert [int(a["slot"]) for a in schedule] == list(range(6))
+    assert message_id(schedule[0]["body"], "all") == proc.id
+    assert message_id(schedule[1]["body"], "all") == ping.message_id
     # the same process on our own node gives the same answers
     local = ao.Node().spawn(lua=lua, name="judge")
     assert local.send(action="Ping", data="hi").messages[0]["Data"] == "pong hi"
