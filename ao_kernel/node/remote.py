@@ -142,7 +142,14 @@ class HTTPClient:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        for attempt in (0, 1):  # a kept-alive connection the server closed: retry once
+        # A kept-alive connection the server closed: retry once. Not for a POST: a node
+        # may have scheduled it before the connection broke, and a second copy would be
+        # scheduled again (seen on HyperBEAM), so a POST goes on a fresh connection, once.
+        retries: tuple[int, ...] = (0, 1)
+        if method == "POST":
+            self._drop(host, port)
+            retries = (1,)
+        for attempt in retries:
             conn = self._conn(host, port)
             try:
                 conn.request(method, target or "/", body=body or None, headers=dict(headers))

@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,7 +87,7 @@ def _relay_config(cu: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hyperbeam(cu_port: int) -> Iterator[str]:
+def hyperbeam(cu_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reason = _absent_reason()
     if reason:
         pytest.skip(reason)
@@ -98,18 +97,17 @@ def hyperbeam(cu_port: int) -> Iterator[str]:
     forced = script.replace(PORT_LINE, PORT_LINE + '\n  "force_signed_requests": true,'
                             + _relay_config(f"http://127.0.0.1:{cu_port}"))
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="hb-judge-") as tmp:
-        (Path(tmp) / "start.sh").write_text(forced)
-        started = subprocess.run(["bash", str(Path(tmp) / "start.sh"), str(port),
-                                  str(Path(tmp) / "run")],
-                                 capture_output=True, text=True, timeout=120, check=False)
-        if started.returncode != 0:
-            pytest.fail(f"HyperBEAM did not start: {started.stderr[-2000:]}")
-        pid = int(started.stdout.split()[-1])
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            os.kill(pid, 15)
+    tmp = tmp_path_factory.mktemp("hyperbeam")  # its node.log stays with pytest's temp dirs
+    (tmp / "start.sh").write_text(forced)
+    started = subprocess.run(["bash", str(tmp / "start.sh"), str(port), str(tmp / "run")],
+                             capture_output=True, text=True, timeout=120, check=False)
+    if started.returncode != 0:
+        pytest.fail(f"HyperBEAM did not start: {started.stderr[-2000:]}")
+    pid = int(started.stdout.split()[-1])
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.kill(pid, 15)
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +244,7 @@ def test_spawn_a_lua_process_there(hyperbeam: str, genesis_cu: str) -> None:
     assert [int(a["slot"]) for a in schedule] == list(range(6))
     assert message_id(schedule[0]["body"], "all") == proc.id
     assert message_id(schedule[1]["body"], "all") == ping.message_id
+    assert all(verify(a["body"]) for a in schedule)  # our signatures, as HyperBEAM kept them
     # the same process on our own node gives the same answers
     local = ao.Node().spawn(lua=lua, name="judge")
     assert local.send(action="Ping", data="hi").messages[0]["Data"] == "pong hi"
