@@ -162,6 +162,11 @@ def verify_commitment(msg: Message, cid: str, commitment: Message, *,
             raise SignatureError(f"no verifier for commitment device {device!r}", field=cid)
         return verifier(msg, cid, commitment)
     committed = commitment.get("committed", ())
+    if isinstance(committed, Message) and sorted(committed.keys()) == sorted(
+            str(i) for i in range(1, len(committed) + 1)):
+        # a list as a numbered message (HyperBEAM's json@1.0 answers send it so), which
+        # HyperBEAM reads as the list in key order
+        committed = tuple(committed[str(i)] for i in range(1, len(committed) + 1))
     if not isinstance(committed, tuple):
         raise SignatureError(f"commitment {cid} has no committed key list", field="committed")
     keys = [k.decode() if isinstance(k, bytes) else str(k) for k in committed]

@@ -32,7 +32,9 @@ Legacy fallbacks (HyperBEAM's routes do not cover these):
 * the exact aos result object of a slot (``Output``, ``Messages`` with their tags in
   order and case, ``Spawns``, ``Assignments``, ``Error``) comes from the CU route
   ``GET /result/<message-id>?process-id=<PID>``: ``compute`` exposes the outbox with
-  lower-cased keys only;
+  lower-cased keys only. HyperBEAM answers that route 404; there the object is the one
+  its ``genesis-wasm@1.0`` compute unit returned, kept at
+  ``/<PID>~process@1.0/compute&slot=N/results/json/body``;
 * ``state()`` is ``GET /state/<PID>`` (process globals as JSON; HyperBEAM has no route
   for a Lua process's globals) — the latest state only;
 * ``dry_run`` is ``POST /dry-run?process-id=<PID>`` (HyperBEAM has no dry-run).
@@ -60,6 +62,7 @@ from ..core import errors as _errors
 from ..core.errors import AOError, NotFoundError, ProcessNotFoundError, RemoteError
 from ..core.ids import message_id
 from ..core.message import Message, lowercase_keys
+from ..core.values import Link
 from ..devices.process.result import SlotResult
 from ..runtimes.aos.abi import outcome_from
 from .definition import process_fields
@@ -139,7 +142,14 @@ class HTTPClient:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        for attempt in (0, 1):  # a kept-alive connection the server closed: retry once
+        # A kept-alive connection the server closed: retry once. Not for a POST: a node
+        # may have scheduled it before the connection broke, and a second copy would be
+        # scheduled again (seen on HyperBEAM), so a POST goes on a fresh connection, once.
+        retries: tuple[int, ...] = (0, 1)
+        if method == "POST":
+            self._drop(host, port)
+            retries = (1,)
+        for attempt in retries:
             conn = self._conn(host, port)
             try:
                 conn.request(method, target or "/", body=body or None, headers=dict(headers))
@@ -180,6 +190,10 @@ class HTTPClient:
                 f"?{loc.query}" if loc.query else "")}))
         if accept:
             out["accept-codec"] = accept
+            if accept == "json@1.0":
+                # HyperBEAM (a7227787) drops a signed request's uncommitted keys, so it
+                # never sees accept-codec; it reads the HTTP Accept header
+                out["accept"] = "application/json"
         out.update(headers or {})
         for _ in range(MAX_REDIRECTS + 1):
             resp = self._exchange(url, method, out, payload)
@@ -356,8 +370,17 @@ class RemoteNode:
 
     def _slot_result(self, pid: str, slot: int, mid: str, state: Message,
                      assignment: Message | None = None) -> SlotResult:
-        obj = self.client.request(
-            "GET", f"/result/{mid}?process-id={quote(pid)}").json()
+        resp = self.client.request("GET", f"/result/{mid}?process-id={quote(pid)}",
+                                   check=False)
+        if resp.status == 404:
+            # HyperBEAM has no /result route; a process computed on genesis-wasm@1.0 keeps
+            # its compute unit's answer, the same aos result object, in results/json
+            resp = self.client.request(
+                "GET", f"/{pid}~process@1.0/compute&slot={slot}/results/json/body",
+                check=False)
+        if resp.status >= 400:
+            raise _remote_error("GET", resp)
+        obj = resp.json()
         return SlotResult(process=pid, slot=slot, message_id=mid, outcome=outcome_from(obj),
                           hashpath=state.text("hashpath") or "", assignment=assignment)
 
@@ -421,11 +444,34 @@ class RemoteNode:
             query = f"from={start}" + ("" if to is None else f"&to={to}")
             page = self.client.request("GET", f"/{pid}~process@1.0/schedule?{query}",
                                        accept="json@1.0").message()
+            page = self._with_links_loaded(page)
             pages.append(page)
             got = _assignments(page)
             if page.get("continues") is not True or not got:
                 return pages
             start = int(got[-1]["slot"]) + 1  # type: ignore[arg-type]
+
+    def _with_links_loaded(self, page: Message) -> Message:
+        """A schedule page with its assignments inline. HyperBEAM answers nested
+        messages as links (``assignments+link``, each slot's ``+link``, each assignment's
+        ``body+link``); each is read with ``GET /<id>``."""
+        def load(value: Any) -> Any:
+            if isinstance(value, Link):
+                return self.client.request("GET", f"/{value.id}", accept="json@1.0").message()
+            return value
+
+        found = load(page.get("assignments"))
+        if not isinstance(found, Message):
+            return page
+        slots = {}
+        for key, raw in found.items():
+            if key == "commitments":
+                continue
+            assignment = load(raw)
+            if isinstance(assignment, Message) and isinstance(assignment.get("body"), Link):
+                assignment = assignment.with_(body=load(assignment["body"]))
+            slots[key] = assignment
+        return page.with_(assignments=Message(slots))
 
     def state(self, pid: str) -> dict[str, Any]:
         """The process's globals at the latest slot (legacy CU ``/state``)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,53 @@ def fetch(url: str, method: str = "GET", *, headers: dict[str, str] | None = Non
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def env_lines(proc: subprocess.Popen[str], n: int = 4) -> dict[str, str]:
+    """The first ``n`` ``export KEY=value;`` lines ``ao-node serve`` prints, as a dict."""
+    assert proc.stdout is not None
+    env = {}
+    for _ in range(n):
+        line = proc.stdout.readline().strip()
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value.rstrip(";").strip("'\"")
+    return env
+
+
+def wait_http(url: str, proc: subprocess.Popen[Any], log: Path, what: str,
+              timeout: float = 90) -> None:
+    """Wait until ``url`` answers; fail with the end of ``log`` when ``proc`` exits or the
+    time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited ({proc.returncode}): "
+                                 f"{log.read_text(errors='replace')[-3000:]}")
+        try:
+            fetch(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{what} did not answer at {url} within {timeout}s: "
+                         f"{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL after 20 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 class Judge:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from http_helpers import AOS_CLI_MODULE, WALLETS, data_item, fetch
-from test_hyperbeam_judge import hyperbeam  # noqa: F401  (the module-scoped judge)
+from test_hyperbeam_judge import cu_port, hyperbeam  # noqa: F401  (the module-scoped judge)
 
 from ao_kernel.node.wallet import Wallet
 

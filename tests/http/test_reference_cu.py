@@ -22,16 +22,23 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from http_helpers import AOS_CLI_MODULE, NPM, WALLETS, fetch
+from http_helpers import (
+    AOS_CLI_MODULE,
+    NPM,
+    WALLETS,
+    env_lines,
+    fetch,
+    free_port,
+    stop_process,
+    wait_http,
+)
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
@@ -60,50 +67,6 @@ def _skip_reason() -> str | None:
 
 
 # -- processes ------------------------------------------------------------------------------
-
-
-def _env_lines(proc: subprocess.Popen[str], n: int = 4) -> dict[str, str]:
-    assert proc.stdout is not None
-    env = {}
-    for _ in range(n):
-        line = proc.stdout.readline().strip()
-        key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = value.rstrip(";").strip("'\"")
-    return env
-
-
-def _wait_http(url: str, proc: subprocess.Popen[Any], log: Path, what: str,
-               timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{what} exited ({proc.returncode}): "
-                                 f"{log.read_text(errors='replace')[-3000:]}")
-        try:
-            fetch(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{what} did not answer at {url} within {timeout}s: "
-                         f"{log.read_text(errors='replace')[-3000:]}")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 class Run:
@@ -148,9 +111,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     cu: subprocess.Popen[bytes] | None = None
     try:
-        env = _env_lines(node)
+        env = env_lines(node)
         url, scheduler = env["MU_URL"], env["SCHEDULER"]
-        _wait_http(url + "/", node, node_log, "ao-node serve")
+        wait_http(url + "/", node, node_log, "ao-node serve")
         judge_env = {**os.environ, "MU_URL": url, "CU_URL": url, "GATEWAY_URL": url,
                      "SCHEDULER": scheduler, "WALLET": str(WALLETS / "dev-2.json")}
 
@@ -205,7 +168,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         sent["assigned"] = elsewhere
         message("count-3", "Count")
 
-        port = _free_port()
+        port = free_port()
         cu_log = tmp / "cu.log"
         for sub in ("mem", "ckpt", "wasm"):
             (tmp / sub).mkdir()
@@ -222,12 +185,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         cu = subprocess.Popen(["bash", str(CU_START)], env=cu_env,
                               stdout=cu_log.open("wb"), stderr=subprocess.STDOUT)
         cu_url = f"http://127.0.0.1:{port}"
-        _wait_http(cu_url + "/", cu, cu_log, "the reference CU")
+        wait_http(cu_url + "/", cu, cu_log, "the reference CU")
         yield Run(url, scheduler, cu_url, pid, sent=sent, cu_log=cu_log)
     finally:
         if cu is not None:
-            _stop(cu)
-        _stop(node)
+            stop_process(cu)
+        stop_process(node)
 
 
 # -- the allowed differences (docs/aos-differences.md), each one named ---------------------

@@ -41,6 +41,33 @@ if [ ! -f "$SRC/.source-complete" ]; then
   touch "$SRC/.source-complete"
 fi
 
+# ---------------------------------------------------------------- 1b. version pins
+# AO_CU_PIN="name@version ...": use these exact versions instead of the locked ones (for a
+# locked version the registry no longer serves); package.json and package-lock.json get
+# the registry's tarball and integrity. Recorded in $SRC/.pins.
+if [ -n "${AO_CU_PIN:-}" ] && [ ! -f "$SRC/.npm-complete" ] && \
+   [ "$(cat "$SRC/.pins" 2>/dev/null)" != "$AO_CU_PIN" ]; then
+  for pin in $AO_CU_PIN; do
+    name=${pin%@*}; version=${pin##*@}
+    log "pinning $name to $version (the locked version is not on the registry)"
+    dist=$(npm view "$name@$version" dist --json)
+    (cd "$SRC" && PIN_NAME="$name" PIN_VERSION="$version" PIN_DIST="$dist" node -e '
+      const fs = require("fs")
+      const { PIN_NAME: name, PIN_VERSION: version } = process.env
+      const dist = JSON.parse(process.env.PIN_DIST)
+      const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"))
+      const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"))
+      if (!pkg.dependencies[name]) throw new Error(name + " is not a dependency")
+      pkg.dependencies[name] = version
+      lock.packages[""].dependencies[name] = version
+      const entry = lock.packages["node_modules/" + name]
+      Object.assign(entry, { version, resolved: dist.tarball, integrity: dist.integrity })
+      fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n")
+      fs.writeFileSync("package-lock.json", JSON.stringify(lock, null, 2) + "\n")')
+  done
+  echo "$AO_CU_PIN" > "$SRC/.pins"
+fi
+
 # ---------------------------------------------------------------- 2. npm ci
 if [ ! -f "$SRC/.npm-complete" ]; then
   NODEDIR=${npm_config_nodedir:-/usr}
