@@ -16,7 +16,9 @@ same keys, as HyperBEAM does; :func:`commit_secret` makes a ``secret:`` HMAC com
 The keyid format (``fmt``) is a parameter, the current one by default.
 
 :func:`verify` rebuilds the signature base of each commitment from the message as it is
-now, its components in the order the commitment lists them (the signer's order, which
+now, restricted to the keys that commitment lists (a key added later, such as the
+``status`` HyperBEAM puts on its answers, changes neither the base nor ``ao-types``), its
+components in the order the commitment lists them (the signer's order, which
 for HyperBEAM is Erlang's map order), and lets each commitment's own keyid choose the
 key: ``constant:ao`` or ``ao`` (0.9 edge) for HMAC, the modulus of ``publickey:`` for
 RSA, the caller's ``secret`` for ``secret:``. The keyid and the committer must agree.
@@ -75,12 +77,23 @@ def committed_keys(msg: Message, committers: str | Sequence[str] = "all") -> lis
             continue
         if committers != "all" and c.text("committer") not in committers:
             continue
-        committed = c.get("committed", ())
-        for k in committed if isinstance(committed, tuple) else ():
-            text = k.decode() if isinstance(k, bytes) else str(k)
+        for text in commitment_keys(c) or ():
             if text not in keys:
                 keys.append(text)
     return keys
+
+
+def commitment_keys(commitment: Message) -> list[str] | None:
+    """The keys ``commitment`` lists as committed, in its order (None: no list)."""
+    committed = commitment.get("committed", ())
+    if isinstance(committed, Message) and sorted(committed.keys()) == sorted(
+            str(i) for i in range(1, len(committed) + 1)):
+        # a list as a numbered message (HyperBEAM's json@1.0 answers send it so), which
+        # HyperBEAM reads as the list in key order
+        committed = tuple(committed[str(i)] for i in range(1, len(committed) + 1))
+    if not isinstance(committed, tuple):
+        return None
+    return [k.decode() if isinstance(k, bytes) else str(k) for k in committed]
 
 
 def commit(msg: Message, signer: RSASignerLike, *, committed: Sequence[str] | None = None,
@@ -161,16 +174,10 @@ def verify_commitment(msg: Message, cid: str, commitment: Message, *,
         if verifier is None:
             raise SignatureError(f"no verifier for commitment device {device!r}", field=cid)
         return verifier(msg, cid, commitment)
-    committed = commitment.get("committed", ())
-    if isinstance(committed, Message) and sorted(committed.keys()) == sorted(
-            str(i) for i in range(1, len(committed) + 1)):
-        # a list as a numbered message (HyperBEAM's json@1.0 answers send it so), which
-        # HyperBEAM reads as the list in key order
-        committed = tuple(committed[str(i)] for i in range(1, len(committed) + 1))
-    if not isinstance(committed, tuple):
+    keys = commitment_keys(commitment)
+    if keys is None:
         raise SignatureError(f"commitment {cid} has no committed key list", field="committed")
-    keys = [k.decode() if isinstance(k, bytes) else str(k) for k in committed]
-    tabm = to_tabm(msg.without("commitments"), links="discard")
+    tabm = to_tabm(only_committed(msg, keys), links="discard")
     missing = [k for k in keys if not _present(k, tabm)]
     if missing:
         return False
@@ -199,6 +206,17 @@ def verify_commitment(msg: Message, cid: str, commitment: Message, *,
             return False
         return verify_rsa_pss(n, base, signature, hash="sha512", salt_length=64)
     raise SignatureError(f"unsupported commitment type {kind!r}", field=cid)
+
+
+def only_committed(msg: Message, keys: Sequence[str]) -> Message:
+    """``msg`` without its commitments and without the keys ``keys`` does not name.
+
+    A signature covers the committed keys and the ``ao-types`` of those keys alone: a
+    key added after signing (HyperBEAM adds ``status`` to every message it answers)
+    must neither enter the signature base nor the ``ao-types`` line rebuilt for it."""
+    wanted = set(keys) | {k.lower() for k in keys}
+    return Message({k: v for k, v in msg.items() if k != "commitments" and (
+        k in wanted or k.lower() in wanted or k.removesuffix("+link") in wanted)})
 
 
 def _present(key: str, tabm: Mapping[str, Any]) -> bool:

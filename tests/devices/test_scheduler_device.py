@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ao_kernel.core import commitments
+from ao_kernel.core import codecs, commitments
 from ao_kernel.core.errors import (
     ProcessNotFoundError,
     SchedulerError,
@@ -249,3 +250,22 @@ def test_next(opts: Opts, sched: Scheduler) -> None:
     assert res.status == "error"
     assert res.value["status"] == 404
     assert res.value["body"] == "Requested slot not yet available in schedule."
+
+
+def test_a_hyperbeam_schedule_verifies_despite_the_status_it_adds() -> None:
+    """Slot 0 of a process spawned on the real HyperBEAM (a7227787), both answers
+    captured from that node with json@1.0 in a run of tests/http/test_hyperbeam_judge.py
+    (the assignment, then its ``body+link`` read with ``GET /<id>``, as
+    :class:`~ao_kernel.node.remote.RemoteNode` reads them). HyperBEAM adds ``status: 200``
+    to each; the assignment's ID and chain are over its committed keys only."""
+    folder = Path(__file__).resolve().parents[1] / "vectors" / "hyperbeam-assignment"
+    assignment = codecs.decode((folder / "assignment.json").read_bytes(), "json@1.0")
+    body = codecs.decode((folder / "body.json").read_bytes(), "json@1.0")
+    assert isinstance(assignment, Message) and isinstance(body, Message)
+    assert assignment["status"] == 200 and body["status"] == 200
+    loaded = assignment.with_(body=body)
+    scheduler = "Xu1BpPJ4TXL1wooz38KgO89ZO9wi-SIK6wsaDIW1Eow"  # that node's address
+    report = verify_schedule([loaded], [], scheduler, process=message_id(body, "all"))
+    assert report.ok, str(report)
+    tampered = verify_schedule([loaded.with_(timestamp=1)], [], scheduler)
+    assert (tampered.bad_slot, tampered.reason) == (0, "tampered-assignment")

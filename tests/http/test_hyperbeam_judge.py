@@ -245,6 +245,10 @@ def test_spawn_a_lua_process_there(hyperbeam: str, genesis_cu: str) -> None:
     assert message_id(schedule[0]["body"], "all") == proc.id
     assert message_id(schedule[1]["body"], "all") == ping.message_id
     assert all(verify(a["body"]) for a in schedule)  # our signatures, as HyperBEAM kept them
+    # and its own: each assignment's signature and HMAC (over the committed keys, not the
+    # status HyperBEAM adds to its answers), the hash chain from slot to slot
+    report = proc.verify()
+    assert report.ok and report.checked == 6 and report.signed_through == -1, str(report)
     # the same process on our own node gives the same answers
     local = ao.Node().spawn(lua=lua, name="judge")
     assert local.send(action="Ping", data="hi").messages[0]["Data"] == "pong hi"

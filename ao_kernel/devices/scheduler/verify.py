@@ -67,6 +67,20 @@ def _safe_verify(msg: Message) -> bool:
         return False
 
 
+def _as_committed(assignment: Message) -> Message:
+    """``assignment`` reduced to the keys its HMAC commitment covers, when it has one.
+
+    Its ID and the assignments chain are over those keys: a key a node added when it
+    answered (HyperBEAM's ``status``) is no part of the assignment."""
+    for c in assignment.commitments.values():
+        if isinstance(c, Message) and c.text("type") == "hmac-sha256" and "committer" not in c:
+            keys = commitments_mod.commitment_keys(c)
+            if keys is not None:
+                return commitments_mod.only_committed(assignment, keys).with_(
+                    commitments=assignment["commitments"])
+    return assignment
+
+
 def _hmac_state(assignment: Message) -> tuple[str | None, bool]:
     """(ID of the assignment's HMAC commitment or None, whether it matches the fields)."""
     for cid, c in assignment.commitments.items():
@@ -123,7 +137,8 @@ def verify_schedule(
     self_signed: set[int] = set()
     bad: tuple[int, str, str] | None = None
     expected = start
-    for key, a in pairs:
+    for key, served in pairs:
+        a = _as_committed(served)
         slot = _int(a.get("slot"))
         if slot != expected or (key is not None and key != slot):
             reason = ("out-of-order" if expected in present or (slot is not None
