@@ -69,6 +69,16 @@ def fetch(url: str, method: str = "GET", *, headers: dict[str, str] | None = Non
         conn.close()
 
 
+def graphql(url: str, query: str, variables: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``transactions`` edges a node's ``/graphql`` answers (asserting a 200)."""
+    status, _, body = fetch(f"{url}/graphql", "POST",
+                            headers={"content-type": "application/json"},
+                            body=json.dumps({"query": query, "variables": variables}).encode())
+    assert status == 200, body[:500]
+    edges: list[dict[str, Any]] = json.loads(body)["data"]["transactions"]["edges"]
+    return edges
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (now)."""
     with socket.socket() as s:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from http_helpers import AOS_CLI_MODULE, PING, fetch, message_item, spawn_item
+from http_helpers import AOS_CLI_MODULE, PING, fetch, graphql, message_item, spawn_item
 
 from ao_kernel.devices.scheduler.log import legacy_hash_chain
 
@@ -167,12 +167,7 @@ def _cu_bytes(text: str) -> int:
 def test_module_record_carries_real_aos_limits_within_the_cus_default(served: Any) -> None:
     query = ("query ($ids: [ID!]) { transactions(ids: $ids) { edges { node { id tags "
              "{ name value } } } } }")
-    status, _, body = fetch(f"{served.url}/graphql", "POST",
-                            headers={"content-type": "application/json"},
-                            body=json.dumps({"query": query,
-                                             "variables": {"ids": [AOS_CLI_MODULE]}}).encode())
-    assert status == 200
-    [edge] = json.loads(body)["data"]["transactions"]["edges"]
+    [edge] = graphql(served.url, query, {"ids": [AOS_CLI_MODULE]})
     tags = {t["name"]: t["value"] for t in edge["node"]["tags"]}
     assert tags["Memory-Limit"] == "1-gb" and tags["Compute-Limit"] == "9000000000000"
     assert _cu_bytes(tags["Memory-Limit"]) <= 1 << 30  # PROCESS_WASM_MEMORY_MAX_LIMIT
@@ -254,10 +249,7 @@ def test_an_assigned_message_is_served_as_the_su_serves_an_assignment(
     assert page["edges"][-1]["node"]["message"]["id"] == mid  # on its own process: whole
     query = ("query ($ids: [ID!]!) { transactions(ids: $ids) { edges { node { id "
              "anchor owner { address key } tags { name value } recipient } } } }")
-    status, _, body = fetch(f"{served.url}/graphql", "POST",
-                            headers={"content-type": "application/json"},
-                            body=json.dumps({"query": query, "variables": {"ids": [mid]}}).encode())
-    [edge] = json.loads(body)["data"]["transactions"]["edges"]
+    [edge] = graphql(served.url, query, {"ids": [mid]})
     assert edge["node"]["recipient"] == b
     assert edge["node"]["owner"]["address"] == dev_wallet.address
     assert {"name": "Action", "value": "Note"} in edge["node"]["tags"]

@@ -36,6 +36,7 @@ from http_helpers import (
     env_lines,
     fetch,
     free_port,
+    graphql,
     stop_process,
     wait_http,
 )
@@ -353,12 +354,7 @@ def test_the_cu_reads_module_and_process_through_raw(run: Run) -> None:
 def test_the_cu_computes_the_child_the_process_spawned(run: Run) -> None:
     query = ('{ transactions(tags: [{name: "From-Process", values: [$pid]}, '
              '{name: "Type", values: ["Process"]}]) { edges { node { id } } } }')
-    status, _, body = fetch(f"{run.node_url}/graphql", "POST",
-                            headers={"content-type": "application/json"},
-                            body=json.dumps({"query": query,
-                                             "variables": {"pid": run.pid}}).encode())
-    assert status == 200
-    [child] = [e["node"]["id"] for e in json.loads(body)["data"]["transactions"]["edges"]]
+    [child] = [e["node"]["id"] for e in graphql(run.node_url, query, {"pid": run.pid})]
     q = f"/result/{child}?process-id={child}"
     theirs, ours = run.get(run.cu_url + q, timeout=300), run.get(run.node_url + q)
     assert normalised(theirs) == normalised(ours)

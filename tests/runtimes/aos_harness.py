@@ -346,3 +346,22 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def plain(text: Any) -> Any:
     """``text`` without ANSI colour codes (the real module colours prompts and prints)."""
     return _ANSI.sub("", text) if isinstance(text, str) else text
+
+
+def journal(handlers: str, sends: Iterable[Mapping[str, Any]], name: str
+            ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """A real process's JSON-1 env, spawn message and scheduled messages: ``handlers``
+    spawned on a node with a virtual clock, then each of ``sends`` sent to it."""
+    import ao_kernel as ao
+    from ao_kernel.node.clock import VirtualClock
+    from ao_kernel.testing.wallets import dev_wallet
+
+    node = ao.Node(wallet=dev_wallet(1), clock=VirtualClock(1_700_000_000_000))
+    proc = node.spawn(lua=handlers, name=name)
+    for send in sends:
+        proc.send(**send)
+    live = node.computer.live(proc.id)
+    slots = [node.scheduler.assignment(proc.id, slot)
+             for slot in range(node.scheduler.current_slot(proc.id) + 1)]
+    messages = [node.computer._json1(live, a["body"], a) for a in slots]
+    return node.computer._env(live), messages[0], messages[1:]

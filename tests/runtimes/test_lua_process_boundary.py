@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from aos_harness import journal
 
 import ao_kernel as ao
 from ao_kernel.node.clock import VirtualClock
@@ -63,16 +64,7 @@ SENDS: list[dict[str, Any]] = [
 
 
 def _journal() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    """A real process's JSON-1 env, spawn message and scheduled messages."""
-    node = ao.Node(wallet=dev_wallet(1), clock=VirtualClock(1_700_000_000_000))
-    proc = node.spawn(lua=HANDLERS, name="boundary")
-    for send in SENDS:
-        proc.send(**send)
-    live = node.computer.live(proc.id)
-    messages = [node.computer._json1(live, node.scheduler.assignment(proc.id, slot)["body"],
-                                     node.scheduler.assignment(proc.id, slot))
-                for slot in range(0, node.scheduler.current_slot(proc.id) + 1)]
-    return node.computer._env(live), messages[0], messages[1:]
+    return journal(HANDLERS, SENDS, "boundary")
 
 
 def _outcomes(env: dict[str, Any], spawn: dict[str, Any],

@@ -8,11 +8,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import ao_kernel as ao
-from ao_kernel.node.clock import VirtualClock
+from aos_harness import journal
+
 from ao_kernel.runtimes.aos.lua_process import AosProcess
 from ao_kernel.runtimes.aos.process import print_listener, watching_prints
-from ao_kernel.testing.wallets import dev_wallet
 
 HANDLERS = r"""
 Handlers.add("echo", "Echo", function(msg) print("got " .. msg.Data) end)
@@ -35,16 +34,7 @@ SENDS: list[dict[str, Any]] = [
 
 
 def _journal() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
-    """A real process's JSON-1 env, spawn message and scheduled messages."""
-    node = ao.Node(wallet=dev_wallet(1), clock=VirtualClock(1_700_000_000_000))
-    proc = node.spawn(lua=HANDLERS, name="printer")
-    for send in SENDS:
-        proc.send(**send)
-    live = node.computer.live(proc.id)
-    messages = [node.computer._json1(live, node.scheduler.assignment(proc.id, slot)["body"],
-                                     node.scheduler.assignment(proc.id, slot))
-                for slot in range(0, node.scheduler.current_slot(proc.id) + 1)]
-    return node.computer._env(live), messages[0], messages[1:]
+    return journal(HANDLERS, SENDS, "printer")
 
 
 def test_each_watched_slot_streams_its_own_prints_and_nothing_else_changes() -> None:
